@@ -1,0 +1,100 @@
+"""Versioned schema migrations for the SQLite store (tracked in ``PRAGMA user_version``).
+
+Append new steps; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: organisations with their items, the outcome log, suggestions, keys, model registry
+    """
+    CREATE TABLE organizations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        region TEXT NOT NULL,
+        industries TEXT NOT NULL DEFAULT '[]',
+        lat REAL,
+        lon REAL,
+        size_band TEXT,
+        founded INTEGER,
+        modes TEXT NOT NULL DEFAULT '[]',
+        nda TEXT NOT NULL,
+        registered_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX organizations_kind ON organizations(kind);
+    CREATE INDEX organizations_region ON organizations(region);
+    CREATE INDEX organizations_registered ON organizations(registered_at);
+
+    CREATE TABLE items (
+        org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+        side TEXT NOT NULL CHECK (side IN ('strength', 'need')),
+        pos INTEGER NOT NULL,
+        tag TEXT NOT NULL,
+        tier TEXT NOT NULL CHECK (tier IN ('public', 'partner', 'confidential')),
+        text TEXT NOT NULL,
+        PRIMARY KEY (org_id, side, pos)
+    ) WITHOUT ROWID;
+    CREATE INDEX items_tag ON items(tag);
+
+    CREATE TABLE outcomes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE,
+        stage TEXT NOT NULL,
+        at TEXT NOT NULL,
+        reason TEXT,
+        suggestion_id TEXT,
+        theme TEXT,
+        body_hash TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX outcomes_at ON outcomes(at);
+
+    CREATE TABLE outcome_members (
+        seq INTEGER NOT NULL REFERENCES outcomes(seq),
+        pos INTEGER NOT NULL,
+        org_id TEXT NOT NULL REFERENCES organizations(id),
+        PRIMARY KEY (seq, pos)
+    ) WITHOUT ROWID;
+    CREATE INDEX outcome_members_org ON outcome_members(org_id);
+
+    CREATE TABLE suggestions (
+        org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,
+        partner_id TEXT NOT NULL,
+        score REAL NOT NULL,
+        body TEXT NOT NULL,
+        model_version TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (org_id, rank)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        key_hash TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'office')),
+        org_id TEXT REFERENCES organizations(id),
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+
+    CREATE TABLE models (
+        version TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        metrics TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE live_model (
+        slot INTEGER PRIMARY KEY CHECK (slot = 1),
+        version TEXT NOT NULL REFERENCES models(version),
+        previous TEXT REFERENCES models(version),
+        switched_at TEXT NOT NULL
+    );
+
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

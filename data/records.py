@@ -1,0 +1,183 @@
+"""The records: one msgspec schema for API bodies, store rows and batch files.
+
+Constraints live in the types, so every edge rejects the same bad value with the
+same message, naming the field (``at `$.needs[0].tier```).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from data.taxonomy import IndustryId, TagId
+
+
+class Record(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Base of every record: keyword-only, immutable, unknown fields rejected."""
+
+
+Kind = Literal["company", "startup", "university", "research_institute", "municipality", "npo"]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+Tier = Literal["public", "partner", "confidential"]
+TIERS: tuple[str, ...] = Tier.__args__  # type: ignore[attr-defined]
+NdaStance = Literal["open", "mutual_nda", "strict"]
+NDA_STANCES: tuple[str, ...] = NdaStance.__args__  # type: ignore[attr-defined]
+SizeBand = Literal["micro", "small", "medium", "large", "enterprise"]
+SIZE_BANDS: tuple[str, ...] = SizeBand.__args__  # type: ignore[attr-defined]
+CollaborationMode = Literal[
+    "joint_research", "poc", "licensing", "investment", "procurement", "demonstration",
+    "talent_exchange", "joint_venture",
+]
+COLLABORATION_MODES: tuple[str, ...] = CollaborationMode.__args__  # type: ignore[attr-defined]
+MatchMode = Literal["co-creation", "collaboration"]
+Stage = Literal["suggested", "contacted", "meeting", "poc", "contract", "launched", "declined"]
+STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
+DeclineReason = Literal[
+    "no_fit", "timing", "budget", "nda_terms", "capacity", "distance", "no_response", "other",
+]
+DECLINE_REASONS: tuple[str, ...] = DeclineReason.__args__  # type: ignore[attr-defined]
+
+# Graded relevance of the furthest stage a pair reached (training label).
+STAGE_GRADE: dict[str, int] = {
+    "declined": 0, "suggested": 1, "contacted": 2, "meeting": 3, "poc": 4, "contract": 5,
+    "launched": 5,
+}
+
+OrgId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\w:.-]+$")]
+Key = Annotated[str, Meta(min_length=8, max_length=128, pattern=r"^[\w:.-]+$")]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+ItemText = Annotated[str, Meta(min_length=1, max_length=2000)]
+RegionCode = Annotated[str, Meta(pattern=r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$")]
+Latitude = Annotated[float, Meta(ge=-90, le=90)]
+Longitude = Annotated[float, Meta(ge=-180, le=180)]
+Year = Annotated[int, Meta(ge=1600, le=2100)]
+Score = Annotated[float, Meta(ge=-1e9, le=1e9)]
+
+
+class Item(Record):
+    """A strength or a need: a capability tag, free text (ja/en) and who may see it."""
+
+    tag: TagId
+    text: ItemText
+    tier: Tier = "public"
+
+
+class Organization(Record):
+    id: OrgId
+    name: Name
+    kind: Kind
+    region: RegionCode
+    industries: Annotated[tuple[IndustryId, ...], Meta(max_length=8)] = ()
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    size_band: SizeBand | None = None
+    founded: Year | None = None
+    strengths: Annotated[tuple[Item, ...], Meta(max_length=32)] = ()
+    needs: Annotated[tuple[Item, ...], Meta(max_length=32)] = ()
+    modes: Annotated[tuple[CollaborationMode, ...], Meta(max_length=8)] = ()
+    nda: NdaStance = "mutual_nda"
+    registered_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must be given together")
+
+
+class Outcome(Record):
+    """What happened after an introduction. Append-only; ``members[0]`` acted."""
+
+    key: Key
+    members: Annotated[tuple[OrgId, ...], Meta(min_length=2, max_length=50)]
+    stage: Stage
+    at: datetime
+    reason: DeclineReason | None = None
+    suggestion_id: Annotated[str, Meta(max_length=128)] | None = None
+    theme: Annotated[str, Meta(max_length=64)] | None = None
+
+    def __post_init__(self) -> None:
+        if len(set(self.members)) != len(self.members):
+            raise ValueError("members must be distinct organisations")
+        if (self.stage == "declined") != (self.reason is not None):
+            raise ValueError("reason is required for stage 'declined' and only for it")
+
+
+class Theme(Record):
+    """A co-creation theme: the capabilities it combines and the needs it answers."""
+
+    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\w.-]+$")]
+    en: Name
+    ja: Name
+    capabilities: tuple[TagId, ...]
+    answers: tuple[TagId, ...]
+    kinds: tuple[Kind, ...] = ()
+
+
+# --- what the engine returns -------------------------------------------------------------
+
+
+class NeedMatch(Record):
+    """One need of ``need_org`` met by one strength of ``strength_org``."""
+
+    need_org: OrgId
+    need_tag: TagId
+    need_text: str | None
+    strength_org: OrgId
+    strength_tag: TagId
+    strength_text: str | None
+    similarity: float
+
+
+class GraphPath(Record):
+    """How two organisations are linked in the collaboration graph."""
+
+    nodes: tuple[OrgId, ...]
+    description: str
+
+
+class Factor(Record):
+    """A feature and how much it moved the score (model contribution)."""
+
+    name: str
+    value: float
+    contribution: float
+
+
+class Explanation(Record):
+    need_matches: tuple[NeedMatch, ...] = ()
+    path: GraphPath | None = None
+    factors: tuple[Factor, ...] = ()
+
+
+class ThemeSuggestion(Record):
+    theme_id: str
+    en: str
+    ja: str
+    score: float
+    covered: tuple[TagId, ...] = ()
+    missing: tuple[TagId, ...] = ()
+
+
+class Suggestion(Record):
+    partner_id: OrgId
+    partner_name: str
+    partner_kind: Kind
+    score: float
+    score_forward: float
+    score_backward: float
+    explanation: Explanation
+    themes: tuple[ThemeSuggestion, ...] = ()
+
+
+class Consortium(Record):
+    lead_id: OrgId
+    members: tuple[OrgId, ...]
+    kinds: tuple[Kind, ...]
+    score: float
+    coverage: float
+    covered: tuple[TagId, ...]
+    missing: tuple[TagId, ...]
+    explanation: tuple[NeedMatch, ...] = ()
+    themes: tuple[ThemeSuggestion, ...] = ()
