@@ -90,7 +90,7 @@ class Outcome(Record):
     """What happened after an introduction. Append-only; ``members[0]`` acted."""
 
     key: Key
-    members: Annotated[tuple[OrgId, ...], Meta(min_length=2, max_length=50)]
+    members: Annotated[tuple[OrgId, ...], Meta(min_length=2, max_length=200)]
     stage: Stage
     at: datetime
     reason: DeclineReason | None = None

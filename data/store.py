@@ -257,6 +257,13 @@ class Store:
             for r in rows
         ]
 
+    def ids(self, table: str, prefix: str = "") -> set[str]:
+        """Every organisation id, or every outcome key, starting with ``prefix``."""
+        column = {"organizations": "id", "outcomes": "key"}[table]
+        return {r[0] for r in self._query(
+            f"SELECT {column} FROM {table} WHERE {column} >= ? AND {column} < ?",
+            (prefix, prefix + "\U0010ffff"))}
+
     def count(self, table: str) -> int:
         assert table in {"organizations", "items", "outcomes", "outcome_members", "suggestions",
                          "api_keys", "models"}

@@ -1,0 +1,195 @@
+"""The ``kyoso`` command line: one sub-command per job, clear errors, honest exit codes.
+
+Exit codes: 0 done, 1 the job failed, 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+
+from data.store import Store, StoreError
+from service.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit code 2."""
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _open_store(settings: Settings) -> Store:
+    return Store(settings.db)
+
+
+# --- generate ------------------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from data.generator import generate, public_frame
+
+    db = Path(settings.db)
+    if db.exists():
+        if not args.replace:
+            with _open_store(settings) as store:
+                if store.count("organizations"):
+                    raise UsageError(f"{db} already holds an ecosystem; pass --replace to start anew")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    started = time.perf_counter()
+    orgs, items, outcomes, members = generate(args.orgs, args.seed, years=args.years)
+    made = time.perf_counter()
+    _say(f"generated {orgs.height:,} organisations, {items.height:,} items, "
+         f"{outcomes.height:,} outcome events in {made - started:.1f}s")
+    with _open_store(settings) as store:
+        store.load_frames(public_frame(orgs), items, outcomes, members)
+        store.set_meta("ecosystem", f"synthetic orgs={args.orgs} seed={args.seed} years={args.years}")
+    _say(f"stored in {db} in {time.perf_counter() - made:.1f}s")
+    return EXIT_OK
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from data import cordis
+
+    try:
+        tables = cordis.read_tables(args.dir)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+    with _open_store(settings) as store:
+        known_ids = store.ids("organizations")
+        known_keys = store.ids("outcomes", prefix="cordis:")
+        orgs, items, outcomes, members, report = cordis.to_frames(
+            *tables, skip_ids=known_ids, skip_keys=known_keys)
+        store.load_frames(orgs, items, outcomes, members)
+        store.set_meta("ecosystem", f"cordis from {Path(args.dir).resolve()}")
+    _say(msgspec.json.format(msgspec.json.encode(report), indent=2).decode())
+    return EXIT_OK
+
+
+# --- stats ---------------------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from service.stats import ecosystem_stats, render_stats
+
+    if not Path(settings.db).exists():
+        raise UsageError(f"no store at {settings.db}; run `kyoso generate` or `kyoso import` first")
+    with _open_store(settings) as store:
+        stats = ecosystem_stats(store)
+    if args.json:
+        _say(msgspec.json.encode(stats).decode())
+    else:
+        _say(render_stats(stats))
+    return EXIT_OK
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(settings) as store:
+        written = store.export_parquet(args.out)
+    for name, rows in written.items():
+        _say(f"{Path(args.out) / (name + '.parquet')}: {rows:,} rows")
+    return EXIT_OK
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(settings) as store:
+        if args.keys_command == "create":
+            try:
+                record, plain = store.create_api_key(args.role, args.org)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from exc
+            _say(f"key id {record.id} ({record.role}{' for ' + record.org_id if record.org_id else ''})")
+            _say(f"API key (shown once, store it now): {plain}")
+        elif args.keys_command == "revoke":
+            if not store.revoke_api_key(args.key_id):
+                raise UsageError(f"no active key with id {args.key_id}")
+            _say(f"revoked {args.key_id}")
+    return EXIT_OK
+
+
+# --- parser --------------------------------------------------------------------------------
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kyoso", description="Kyoso: two-way complementary co-creation partners, consortia "
+        "and themes for innovation offices.")
+    parser.add_argument("--db", help="SQLite store (default: $KYOSO_DB or var/kyoso.db)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("generate", help="make a synthetic ecosystem into the store")
+    p.add_argument("--orgs", type=_positive, default=2000, help="number of organisations (default 2000)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same ecosystem)")
+    p.add_argument("--years", type=_positive, default=4, help="years of outcome history (default 4)")
+    p.add_argument("--replace", action="store_true", help="replace an existing store")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("import", help="import an outside dataset into the store")
+    p.add_argument("source", choices=["cordis"], help="dataset format")
+    p.add_argument("dir", help="directory holding the dataset's tables")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("stats", help="what is in the store")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("export", help="write organisations and outcomes as Parquet")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("keys", help="manage API keys")
+    keys = p.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    k = keys.add_parser("create", help="create a key and print it once")
+    k.add_argument("--role", required=True, choices=["admin", "analyst", "office"])
+    k.add_argument("--org", help="organisation an office key acts for")
+    k = keys.add_parser("revoke", help="revoke a key by its id")
+    k.add_argument("key_id")
+    p.set_defaults(func=cmd_keys)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(db=args.db)
+    try:
+        return args.func(args, settings)
+    except UsageError as exc:
+        print(f"kyoso {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"kyoso {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"kyoso {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

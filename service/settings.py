@@ -1,0 +1,32 @@
+"""Settings: one frozen record, filled once from the environment or the command line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+DEFAULT_DB = "var/kyoso.db"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    db: str = DEFAULT_DB
+    models_dir: str = "var/models"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        if "KYOSO_DB" in env:
+            values["db"] = env["KYOSO_DB"]
+        if "KYOSO_MODELS_DIR" in env:
+            values["models_dir"] = env["KYOSO_MODELS_DIR"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "db" in values and "models_dir" not in values:
+            values["models_dir"] = str(Path(str(values["db"])).parent / "models")
+        return cls(**values)  # type: ignore[arg-type]
