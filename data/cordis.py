@@ -113,7 +113,7 @@ def to_frames(
     unique = parts.unique(["project_id", "org_id"], keep="first", maintain_order=True)
     if unique.height < parts.height:
         report.skipped_participations["duplicate of another participation"] = parts.height - unique.height
-    parts = unique
+    parts = unique.drop("skip")
 
     # Registered at: first appearance in any project.
     first_seen = parts.group_by("org_id").agg(pl.col("at").min().alias("registered_at"))
