@@ -22,6 +22,7 @@ run: $(STAMP) $(DB)
 	$(BIN)/kyoso --db $(DB) stats
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

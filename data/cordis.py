@@ -84,7 +84,8 @@ def to_frames(
         kind_name=infer_kind(pl.col("name").fill_null("")),
         country=pl.col("country").replace(COUNTRY_FIX),
     ).with_columns(kind=pl.coalesce("kind_activity", "kind_name"))
-    reasons = (pl.when(pl.col("kind").is_null()).then(pl.lit("no activity type, kind not inferable from name"))
+    no_kind = pl.lit("no activity type, kind not inferable from name")
+    reasons = (pl.when(pl.col("kind").is_null()).then(no_kind)
                .when(~pl.col("country").fill_null("").str.contains(r"^[A-Z]{2}$"))
                .then(pl.lit("no valid country"))
                .when(pl.col("org_id").is_in(list(skip_ids))).then(pl.lit("already in the store")))

@@ -187,7 +187,7 @@ def _organizations(rng, n: int, years: int, end: datetime):
 
 
 TAG_DOMAIN = np.array([DOMAIN_IDS.index(t.domain) for t in TAGS])
-DOMAIN_TAGS = [np.flatnonzero(TAG_DOMAIN == d) for d in range(len(DOMAIN_IDS))]
+DOMAIN_TAGS = [np.flatnonzero(d == TAG_DOMAIN) for d in range(len(DOMAIN_IDS))]
 KIND_TAGS = {  # what a kind typically brings (strengths) and asks for (needs)
     (True, "university"): ("ed.research", "ed.internship", "ed.ittalent"),
     (True, "research_institute"): ("ed.research",),
@@ -470,7 +470,7 @@ def _event_frames(rng, events, orgs, strength_mask, kind, start, end, seed):
     with_theme = (stage >= 4) & (stage < len(stages)) & (theme_score.max(axis=1) >= 2)
 
     # Some contracts grow into consortia with a local town: a group outcome of three.
-    contracts = np.flatnonzero((stage == 4))
+    contracts = np.flatnonzero(stage == 4)
     grow = contracts[rng.random(len(contracts)) < 0.12]
     towns = np.flatnonzero(kind == KINDS.index("municipality"))
     extra = towns[rng.integers(0, len(towns), len(grow))] if len(towns) else np.empty(0, int)

@@ -110,7 +110,11 @@ class Store:
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA busy_timeout=10000")
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self._conn.close()
+            raise
 
     # --- plumbing ------------------------------------------------------------------------
 

@@ -67,7 +67,9 @@ STARTUP_NAME: tuple[str, ...] = (
     "Orbi", "Lumen", "Kite", "Mosaic", "Pivot", "Quanta", "Yui", "Hinata", "Tsubasa", "Vela",
 )
 COMPANY_SUFFIX_EN: tuple[str, ...] = (" Co., Ltd.", " Corporation", " Inc.", " Holdings", " K.K.")
-COMPANY_SUFFIX_JA: tuple[str, ...] = ("株式会社", "工業株式会社", "ホールディングス", "株式会社", "産業株式会社")
+COMPANY_SUFFIX_JA: tuple[str, ...] = (
+    "株式会社", "工業株式会社", "ホールディングス", "株式会社", "産業株式会社",
+)
 UNIVERSITY_EN: tuple[str, ...] = (" University", " Institute of Technology", " Prefectural University")
 UNIVERSITY_JA: tuple[str, ...] = ("大学", "工業大学", "県立大学")
 INSTITUTE_EN: tuple[str, ...] = (" Industrial Technology Center", " Research Institute", " Science Lab")
