@@ -7,7 +7,7 @@ same message, naming the field (``at `$.needs[0].tier```).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -141,7 +141,7 @@ class Factor(Record):
     """A feature and how much it moved the score (model contribution)."""
 
     name: str
-    value: float
+    value: float | None  # None when the feature is unknown for the pair (e.g. no location)
     contribution: float
 
 
@@ -181,3 +181,15 @@ class Consortium(Record):
     missing: tuple[TagId, ...]
     explanation: tuple[NeedMatch, ...] = ()
     themes: tuple[ThemeSuggestion, ...] = ()
+
+
+class ModelManifest(msgspec.Struct, kw_only=True):
+    """What a saved model is: format, features, parameters, training data, metrics."""
+
+    format: str
+    features: list[str]
+    categorical: list[str]
+    params: dict[str, Any]
+    fingerprint: str
+    metrics: dict[str, Any] = {}
+    lightgbm: str = ""

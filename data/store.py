@@ -21,6 +21,7 @@ import msgspec
 import polars as pl
 
 from data import frames as F
+from data.errors import KyosoError, UnknownOrganization
 from data.migrations import MIGRATIONS, SCHEMA_VERSION
 from data.records import Item, Organization, Outcome
 
@@ -29,14 +30,8 @@ _json = msgspec.json.Encoder(order="deterministic")
 _str_list = msgspec.json.Decoder(list[str])
 
 
-class StoreError(Exception):
+class StoreError(KyosoError):
     """Base of the store's domain errors."""
-
-
-class UnknownOrganization(StoreError):
-    def __init__(self, org_id: str) -> None:
-        super().__init__(f"unknown organization: {org_id}")
-        self.org_id = org_id
 
 
 class OutcomeConflict(StoreError):

@@ -1,0 +1,163 @@
+"""The ecosystem as arrays: organisations, tag sets and outcome events, indexed 0..n-1.
+
+Built once from snapshot frames; everything downstream works on integer indices.
+Pure: takes frames, returns arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import polars as pl
+
+from data.records import KINDS, NDA_STANCES, SIZE_BANDS, STAGE_GRADE
+from data.taxonomy import DOMAIN_IDS, INDUSTRIES, TAG_IDS, TAGS
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Tiers whose text may shape a score; confidential items never do.
+SCORING_TIERS = ("public", "partner")
+TAG_DOMAIN = np.array([DOMAIN_IDS.index(t.domain) for t in TAGS])
+
+
+def to_days(value: datetime) -> float:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - EPOCH).total_seconds() / 86400.0
+
+
+def _days(column: pl.Series) -> np.ndarray:
+    return column.dt.epoch("us").cast(pl.Float64).to_numpy() / 86400e6
+
+
+@dataclass(frozen=True)
+class Events:
+    """Outcome events as pair rows (a group of k members gives k·(k-1)/2 rows)."""
+
+    a: np.ndarray  # int64 index of the first member of the pair (the actor for pairs)
+    b: np.ndarray
+    day: np.ndarray  # float days since epoch
+    grade: np.ndarray  # int8 STAGE_GRADE, declined = 0
+    declined: np.ndarray  # bool
+    group_size: np.ndarray  # int16 members of the outcome
+    theme: np.ndarray  # int32 code into Ecosystem.themes, -1 if none
+    seq: np.ndarray  # int64 outcome seq
+    actor: np.ndarray  # bool: ``a`` is the outcome's first member (who asked or led)
+
+    def before(self, day: float) -> Events:
+        keep = self.day < day
+        return Events(**{k: getattr(self, k)[keep] for k in self.__dataclass_fields__})
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+@dataclass(frozen=True)
+class Ecosystem:
+    ids: np.ndarray  # object array of org ids
+    index: dict[str, int]
+    names: np.ndarray
+    kind: np.ndarray  # int8 into KINDS
+    region: np.ndarray  # int32 into regions
+    regions: tuple[str, ...]
+    lat: np.ndarray  # float64, NaN when unknown
+    lon: np.ndarray
+    industries: np.ndarray  # bool n × len(INDUSTRIES)
+    size: np.ndarray  # float ordinal, NaN when unknown
+    nda: np.ndarray  # int8 into NDA_STANCES
+    registered: np.ndarray  # float days
+    strengths: np.ndarray  # bool n × len(TAG_IDS) (public + partner items)
+    needs: np.ndarray
+    events: Events
+    themes: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def codes(self, org_ids: list[str] | np.ndarray) -> np.ndarray:
+        """Indices of the given ids; -1 for unknown ones."""
+        return np.array([self.index.get(o, -1) for o in org_ids], dtype=np.int64)
+
+
+def build_ecosystem(organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
+                    members: pl.DataFrame) -> Ecosystem:
+    orgs = organizations.sort("id")
+    ids = orgs["id"].to_numpy().astype(object)
+    index = {o: i for i, o in enumerate(ids)}
+    regions = tuple(sorted(orgs["region"].unique().to_list()))
+    region_code = {r: i for i, r in enumerate(regions)}
+    industries = np.zeros((len(ids), len(INDUSTRIES)), dtype=bool)
+    exploded = orgs.select(pl.int_range(pl.len()).alias("row"), "industries").explode("industries")
+    exploded = exploded.filter(pl.col("industries").is_not_null())
+    if exploded.height:
+        cols = exploded["industries"].replace_strict(
+            {s: i for i, s in enumerate(INDUSTRIES)}, default=None).to_numpy()
+        ok = ~np.isnan(cols.astype(float))
+        industries[exploded["row"].to_numpy()[ok], cols[ok].astype(int)] = True
+    size = orgs["size_band"].replace_strict(
+        {s: float(i) for i, s in enumerate(SIZE_BANDS)}, default=None, return_dtype=pl.Float64)
+    return Ecosystem(
+        ids=ids, index=index, names=orgs["name"].to_numpy().astype(object),
+        kind=orgs["kind"].replace_strict({k: i for i, k in enumerate(KINDS)},
+                                         return_dtype=pl.Int8).to_numpy(),
+        region=np.array([region_code[r] for r in orgs["region"].to_list()], dtype=np.int32),
+        regions=regions,
+        lat=orgs["lat"].fill_null(np.nan).to_numpy().astype(np.float64),
+        lon=orgs["lon"].fill_null(np.nan).to_numpy().astype(np.float64),
+        industries=industries,
+        size=size.fill_null(np.nan).to_numpy(),
+        nda=orgs["nda"].replace_strict({s: i for i, s in enumerate(NDA_STANCES)},
+                                       return_dtype=pl.Int8).to_numpy(),
+        registered=_days(orgs["registered_at"]),
+        strengths=_tag_matrix(items, index, "strength"),
+        needs=_tag_matrix(items, index, "need"),
+        **_events(outcomes, members, index),
+    )
+
+
+def _tag_matrix(items: pl.DataFrame, index: dict[str, int], side: str) -> np.ndarray:
+    out = np.zeros((len(index), len(TAG_IDS)), dtype=bool)
+    rows = items.filter((pl.col("side") == side) & pl.col("tier").is_in(SCORING_TIERS))
+    if rows.height:
+        org = np.array([index.get(o, -1) for o in rows["org_id"].to_list()])
+        tag = rows["tag"].replace_strict({t: i for i, t in enumerate(TAG_IDS)},
+                                         return_dtype=pl.Int64).to_numpy()
+        keep = org >= 0
+        out[org[keep], tag[keep]] = True
+    return out
+
+
+def _events(outcomes: pl.DataFrame, members: pl.DataFrame, index: dict[str, int]) -> dict:
+    themes = tuple(sorted(outcomes["theme"].drop_nulls().unique().to_list()))
+    theme_code = {t: i for i, t in enumerate(themes)}
+    m = members.with_columns(idx=pl.col("org_id").replace_strict(index, default=-1,
+                                                                 return_dtype=pl.Int64))
+    m = m.filter(pl.col("idx") >= 0)
+    sizes = m.group_by("seq").agg(pl.len().alias("size"))
+    left = m.rename({"idx": "a", "pos": "pa"}).select("seq", "pa", "a")
+    right = m.rename({"idx": "b", "pos": "pb"}).select("seq", "pb", "b")
+    pairs = left.join(right, on="seq").filter(pl.col("pa") < pl.col("pb"))
+    # Positions may skip members unknown to the index: the lowest remaining one leads.
+    lead = m.group_by("seq").agg(pl.col("pos").min().alias("lead"))
+    pairs = pairs.join(lead, on="seq").with_columns(pa=pl.col("pa") - pl.col("lead")).drop("lead")
+    grades = {k: v for k, v in STAGE_GRADE.items()}
+    ev = outcomes.select(
+        "seq", "at", "theme",
+        pl.col("stage").replace_strict(grades, return_dtype=pl.Int8).alias("grade"),
+        (pl.col("stage") == "declined").alias("declined"),
+    )
+    rows = pairs.join(ev, on="seq").join(sizes, on="seq").sort("at", "seq", "pa", "pb")
+    theme = rows["theme"].replace_strict(theme_code, default=-1, return_dtype=pl.Int32)
+    events = Events(
+        a=rows["a"].to_numpy().astype(np.int64), b=rows["b"].to_numpy().astype(np.int64),
+        day=_days(rows["at"]) if rows.height else np.empty(0),
+        grade=rows["grade"].to_numpy().astype(np.int8),
+        declined=rows["declined"].to_numpy().astype(bool),
+        group_size=rows["size"].to_numpy().astype(np.int16),
+        theme=theme.to_numpy().astype(np.int32),
+        seq=rows["seq"].to_numpy().astype(np.int64),
+        actor=(rows["pa"] == 0).to_numpy().astype(bool),
+    )
+    return {"events": events, "themes": themes}

@@ -1,0 +1,106 @@
+"""The collaboration graph as it stood on a given day, and link scores on it.
+
+Only events strictly before the day are used, so a feature computed for a pair at
+time t cannot see what happened after t. Link scores are sparse-matrix row products
+(networkx's own link prediction is 7-10x slower at 100k nodes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from features.ecosystem import Ecosystem
+
+# How much an event at each grade says the pair is tied (declined=0 ... contract/launched=5).
+TIE_WEIGHT = np.array([0.0, 0.0, 0.1, 0.4, 0.7, 1.0], dtype=np.float64)
+HALF_LIFE_DAYS = 730.0
+PPR_RESTART = 0.3
+
+
+@dataclass(frozen=True)
+class Graph:
+    day: float
+    weight: sp.csr_matrix  # n × n symmetric, recency-decayed tie strength
+    binary: sp.csr_matrix  # n × n 0/1 ties
+    declines: sp.csr_matrix  # n × n declines between the pair
+    degree: np.ndarray  # distinct partners
+    activity: np.ndarray  # decayed count of events of any stage in the last ~2 years
+    success: np.ndarray  # contracts or launches so far
+    theme_activity: sp.csr_matrix  # n × themes, decayed outcomes per theme
+    transition: sp.csr_matrix  # row-stochastic walk matrix
+
+    @property
+    def n(self) -> int:
+        return self.weight.shape[0]
+
+
+def build_graph(eco: Ecosystem, day: float, half_life: float = HALF_LIFE_DAYS) -> Graph:
+    ev = eco.events.before(day)
+    n = eco.n
+    decay = np.power(0.5, (day - ev.day) / half_life) if len(ev) else np.empty(0)
+    tie = TIE_WEIGHT[ev.grade] * decay / np.sqrt(np.maximum(ev.group_size - 1, 1))
+    tie = np.where(ev.declined, 0.0, tie)
+    both_a = np.concatenate([ev.a, ev.b])
+    both_b = np.concatenate([ev.b, ev.a])
+    weight = sp.csr_matrix((np.concatenate([tie, tie]), (both_a, both_b)), shape=(n, n))
+    weight.eliminate_zeros()
+    binary = weight.copy()
+    binary.data[:] = 1.0
+    dec = ev.declined.astype(np.float64)
+    declines = sp.csr_matrix((np.concatenate([dec, dec]), (both_a, both_b)), shape=(n, n))
+    declines.eliminate_zeros()
+    degree = np.diff(binary.indptr).astype(np.float64)
+    activity = np.bincount(both_a, weights=np.concatenate([decay, decay]), minlength=n)
+    won = (ev.grade >= 5) & ~ev.declined
+    success = np.bincount(ev.a[won], minlength=n) + np.bincount(ev.b[won], minlength=n)
+    n_themes = max(len(eco.themes), 1)
+    themed = ev.theme >= 0
+    theme_activity = sp.csr_matrix(
+        (np.concatenate([decay[themed], decay[themed]]),
+         (np.concatenate([ev.a[themed], ev.b[themed]]),
+          np.concatenate([ev.theme[themed], ev.theme[themed]]))), shape=(n, n_themes))
+    row_sum = np.asarray(weight.sum(axis=1)).ravel()
+    inv = np.divide(1.0, row_sum, out=np.zeros(n), where=row_sum > 0)
+    transition = sp.diags(inv) @ weight
+    return Graph(day=day, weight=weight, binary=binary, declines=declines, degree=degree,
+                 activity=activity, success=success.astype(np.float64),
+                 theme_activity=theme_activity.tocsr(), transition=transition.tocsr())
+
+
+LINK_FEATURES = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",
+                 "resource_allocation", "two_hop", "ppr")
+
+
+def query_rows(graph: Graph, queries: np.ndarray) -> dict[str, sp.csr_matrix]:
+    """Link scores from each query organisation to every organisation (one sparse row each)."""
+    q = np.asarray(queries, dtype=np.int64)
+    binary_q = graph.binary[q]
+    deg = graph.degree
+    aa_w = np.divide(1.0, np.log(np.maximum(deg, 2.0)), out=np.zeros_like(deg), where=deg > 1)
+    ra_w = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
+    weight_q = graph.weight[q]
+    step1 = graph.transition[q]
+    step2 = step1 @ graph.transition
+    alpha = PPR_RESTART
+    # Personalised PageRank truncated after three steps (the restart mass decays fast).
+    ppr = (alpha * (1 - alpha)) * step1 + (alpha * (1 - alpha) ** 2) * step2 + (
+        alpha * (1 - alpha) ** 3) * (step2 @ graph.transition)
+    return {
+        "repeat": weight_q,
+        "prior_declines": graph.declines[q],
+        "common_neighbours": binary_q @ graph.binary,
+        "adamic_adar": binary_q.multiply(aa_w).tocsr() @ graph.binary,
+        "resource_allocation": binary_q.multiply(ra_w).tocsr() @ graph.binary,
+        "two_hop": weight_q @ graph.weight,
+        "ppr": ppr.tocsr(),
+    }
+
+
+def gather(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """matrix[rows_i, cols_i] for every i, as a dense float32 vector."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray(matrix[rows, cols]).ravel().astype(np.float32)

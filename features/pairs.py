@@ -1,0 +1,138 @@
+"""Features of (asker, partner) pairs, vectorised over many pairs at once.
+
+Directional features read "a's needs against b's strengths" (``_ab``) and the
+reverse (``_ba``); scoring b → a is the same call with the roles swapped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from data.records import KINDS, NDA_STANCES
+from data.taxonomy import DOMAIN_IDS, TAG_IDS
+from data.themes import THEMES
+from features.ecosystem import TAG_DOMAIN, Ecosystem
+from features.graph import LINK_FEATURES, Graph, gather, query_rows
+from features.text import TextVectors, row_cosine
+
+FEATURES: tuple[str, ...] = (
+    "text_fit_ab", "text_fit_ba", "text_sim_strengths", "text_sim_needs",
+    "tag_cov_ab", "tag_cov_ba", "domain_cov_ab", "domain_cov_ba", "tag_overlap",
+    "theme_fit", "theme_activity_b", "theme_activity_a",
+    *LINK_FEATURES,
+    "degree_a", "degree_b", "activity_b", "success_b", "age_b_days",
+    "kind_a", "kind_b", "kind_pair", "same_region", "distance_km", "industry_distance",
+    "size_gap", "nda_friction", "nda_pair",
+)
+CATEGORICAL: tuple[str, ...] = ("kind_a", "kind_b", "kind_pair", "nda_pair")
+# Symmetric under swapping a and b (checked by the tests).
+SYMMETRIC: tuple[str, ...] = (
+    "text_sim_strengths", "text_sim_needs", "tag_overlap", "theme_fit", *LINK_FEATURES,
+    "same_region", "distance_km", "industry_distance", "size_gap", "nda_friction",
+)
+
+_THEME_CAPS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=np.float32)
+_THEME_ANSWERS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=bool)
+for _i, _t in enumerate(THEMES):
+    _THEME_CAPS[_i, [TAG_IDS.index(c) for c in _t.capabilities]] = 1.0
+    _THEME_ANSWERS[_i, [TAG_IDS.index(c) for c in _t.answers]] = True
+_DOMAIN_OF = np.zeros((len(TAG_IDS), len(DOMAIN_IDS)), dtype=bool)
+_DOMAIN_OF[np.arange(len(TAG_IDS)), TAG_DOMAIN] = True
+STRICT, OPEN = NDA_STANCES.index("strict"), NDA_STANCES.index("open")
+
+
+@dataclass(frozen=True)
+class PairContext:
+    """What pair features are computed from: the ecosystem, its texts, the graph as of a day."""
+
+    eco: Ecosystem
+    text: TextVectors
+    graph: Graph
+
+
+def _coverage(need: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Share of each row's needs that the paired row's strengths cover."""
+    hit = (need & strength).sum(axis=1)
+    return (hit / np.maximum(need.sum(axis=1), 1)).astype(np.float32)
+
+
+def _haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return (2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
+
+
+def theme_fit(strengths: np.ndarray, needs: np.ndarray) -> np.ndarray:
+    """Per row × theme: share of the theme's capabilities covered, if it answers a need."""
+    cover = (strengths.astype(np.float32) @ _THEME_CAPS.T) / _THEME_CAPS.sum(axis=1)
+    answers = (needs.astype(np.float32) @ _THEME_ANSWERS.T.astype(np.float32)) > 0
+    return cover * (0.5 + 0.5 * answers)
+
+
+def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray,
+                  theme: int = -1) -> np.ndarray:
+    """Feature matrix (len(a) × len(FEATURES), float32) for pairs (a_i → b_i)."""
+    eco, text, graph = ctx.eco, ctx.text, ctx.graph
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    m = len(a)
+    cols: dict[str, np.ndarray] = {}
+    cols["text_fit_ab"] = row_cosine(text.needs, text.strengths, a, b)
+    cols["text_fit_ba"] = row_cosine(text.needs, text.strengths, b, a)
+    cols["text_sim_strengths"] = row_cosine(text.strengths, text.strengths, a, b)
+    cols["text_sim_needs"] = row_cosine(text.needs, text.needs, a, b)
+    sa, sb, na, nb = eco.strengths[a], eco.strengths[b], eco.needs[a], eco.needs[b]
+    cols["tag_cov_ab"] = _coverage(na, sb)
+    cols["tag_cov_ba"] = _coverage(nb, sa)
+    cols["domain_cov_ab"] = _coverage(na @ _DOMAIN_OF, sb @ _DOMAIN_OF)
+    cols["domain_cov_ba"] = _coverage(nb @ _DOMAIN_OF, sa @ _DOMAIN_OF)
+    union = (sa | sb).sum(axis=1)
+    cols["tag_overlap"] = ((sa & sb).sum(axis=1) / np.maximum(union, 1)).astype(np.float32)
+    cols["theme_fit"] = theme_fit(sa | sb, na | nb).max(axis=1) if m else np.zeros(0, np.float32)
+    if theme >= 0 and theme < graph.theme_activity.shape[1]:
+        cols["theme_activity_b"] = gather(graph.theme_activity, b, np.full(m, theme))
+        cols["theme_activity_a"] = gather(graph.theme_activity, a, np.full(m, theme))
+    else:
+        cols["theme_activity_b"] = np.zeros(m, np.float32)
+        cols["theme_activity_a"] = np.zeros(m, np.float32)
+    cols.update(link_features(graph, a, b))
+    cols["degree_a"] = graph.degree[a].astype(np.float32)
+    cols["degree_b"] = graph.degree[b].astype(np.float32)
+    cols["activity_b"] = graph.activity[b].astype(np.float32)
+    cols["success_b"] = graph.success[b].astype(np.float32)
+    cols["age_b_days"] = np.maximum(graph.day - eco.registered[b], 0).astype(np.float32)
+    ka, kb = eco.kind[a].astype(np.int32), eco.kind[b].astype(np.int32)
+    cols["kind_a"], cols["kind_b"] = ka.astype(np.float32), kb.astype(np.float32)
+    cols["kind_pair"] = (ka * len(KINDS) + kb).astype(np.float32)
+    cols["same_region"] = (eco.region[a] == eco.region[b]).astype(np.float32)
+    cols["distance_km"] = _haversine_km(eco.lat[a], eco.lon[a], eco.lat[b], eco.lon[b])
+    ia, ib = eco.industries[a], eco.industries[b]
+    inter, uni = (ia & ib).sum(axis=1), (ia | ib).sum(axis=1)
+    cols["industry_distance"] = np.where(uni > 0, 1 - inter / np.maximum(uni, 1), np.nan).astype(
+        np.float32)
+    cols["size_gap"] = np.abs(eco.size[a] - eco.size[b]).astype(np.float32)
+    da, db = eco.nda[a], eco.nda[b]
+    cols["nda_friction"] = (((da == STRICT) & (db == OPEN)) | ((da == OPEN) & (db == STRICT))).astype(
+        np.float32)
+    lo, hi = np.minimum(da, db).astype(np.int32), np.maximum(da, db).astype(np.int32)
+    cols["nda_pair"] = (lo * len(NDA_STANCES) + hi).astype(np.float32)
+    return np.column_stack([cols[f] for f in FEATURES]) if m else np.zeros((0, len(FEATURES)),
+                                                                           np.float32)
+
+
+def link_features(graph: Graph, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """Graph link scores for pairs, computing each asker's rows once."""
+    if len(a) == 0:
+        return {f: np.zeros(0, np.float32) for f in LINK_FEATURES}
+    queries, row_of = np.unique(a, return_inverse=True)
+    out = {f: np.zeros(len(a), np.float32) for f in LINK_FEATURES}
+    block = 512  # bounds the memory of the multi-step rows
+    for start in range(0, len(queries), block):
+        chunk = queries[start:start + block]
+        rows = query_rows(graph, chunk)
+        sel = np.flatnonzero((row_of >= start) & (row_of < start + block))
+        for name, matrix in rows.items():
+            out[name][sel] = gather(matrix.tocsr(), row_of[sel] - start, b[sel])
+    return out

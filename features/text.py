@@ -1,0 +1,71 @@
+"""Text vectors of needs and strengths, for Japanese and English alike.
+
+Character n-grams (``char_wb``, 2–3) need no tokenizer, so one vectoriser reads
+Japanese and English. An organisation's side vector is the L2-normalised sum of its
+items' vectors; only tiers that may shape a score are used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from features.ecosystem import SCORING_TIERS
+
+
+def make_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), min_df=2, max_features=200_000,
+                           sublinear_tf=True, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class TextVectors:
+    vectorizer: TfidfVectorizer | None
+    strengths: sp.csr_matrix  # n × V, rows L2-normalised (zero rows for no text)
+    needs: sp.csr_matrix
+    strengths_t: sp.csr_matrix  # V × n, kept as CSR: q @ XT is the fast layout
+    needs_t: sp.csr_matrix
+
+    def encode(self, texts: list[str]) -> sp.csr_matrix:
+        """Vectors of free texts (e.g. a consortium need), L2-normalised."""
+        if self.vectorizer is None or not texts:
+            return sp.csr_matrix((len(texts), self.strengths.shape[1]), dtype=np.float32)
+        return normalize(self.vectorizer.transform(texts)).astype(np.float32)
+
+
+def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVectors:
+    n = len(index)
+    usable = items.filter(pl.col("tier").is_in(SCORING_TIERS))
+    texts = usable["text"].to_list()
+    if len(texts) < 2:
+        empty = sp.csr_matrix((n, 1), dtype=np.float32)
+        return TextVectors(None, empty, empty, empty.T.tocsr(), empty.T.tocsr())
+    vectorizer = make_vectorizer()
+    try:
+        x = vectorizer.fit_transform(texts)
+    except ValueError:  # too few distinct n-grams (tiny ecosystems)
+        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), dtype=np.float32)
+        x = vectorizer.fit_transform(texts)
+    org = np.array([index.get(o, -1) for o in usable["org_id"].to_list()])
+    sides = usable["side"].to_numpy()
+    out = {}
+    for side in ("strength", "need"):
+        keep = (sides == side) & (org >= 0)
+        rows = np.flatnonzero(keep)
+        pool = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (org[rows], np.arange(len(rows)))),
+                             shape=(n, len(rows)))
+        out[side] = normalize(pool @ x[rows]).astype(np.float32).tocsr()
+    return TextVectors(vectorizer, out["strength"], out["need"], out["strength"].T.tocsr(),
+                       out["need"].T.tocsr())
+
+
+def row_cosine(left: sp.csr_matrix, right: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """cos(left[a_i], right[b_i]) for each pair i (rows are already normalised)."""
+    if left.shape[1] <= 1 or len(a) == 0:
+        return np.zeros(len(a), dtype=np.float32)
+    return np.asarray(left[a].multiply(right[b]).sum(axis=1)).ravel().astype(np.float32)

@@ -1,0 +1,208 @@
+"""The engine: candidates → ranker both ways → two-way score → mode → diversity → reasons.
+
+One engine serves the API, the nightly batch and the evaluation. It holds the
+ecosystem, its text vectors, the graph as of a day and a fitted ranker.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from data.errors import UnknownOrganization
+from data.records import KINDS, Explanation, MatchMode, Suggestion
+from features.ecosystem import Ecosystem, build_ecosystem
+from features.graph import build_graph
+from features.pairs import FEATURES, PairContext, pair_features
+from features.text import build_text_vectors
+from matching.candidates import CandidateConfig, candidates_for
+from matching.diversity import diversify
+from matching.explain import ItemTable, graph_path, need_matches, top_factors
+from matching.reciprocity import reciprocal_score
+from matching.themes import rank_themes
+from matching.visibility import PUBLIC, Viewer
+
+F = {name: i for i, name in enumerate(FEATURES)}
+# How much a mode tilts the two-way score (a tie-break among good matches, not a new model).
+MODE_TILT = 0.15
+
+
+class Scorer:
+    """What the engine needs of a model: scores and per-feature contributions."""
+
+    def predict(self, x: np.ndarray) -> np.ndarray: ...
+
+    def contributions(self, x: np.ndarray) -> np.ndarray: ...
+
+
+class HeuristicScorer(Scorer):
+    """A transparent linear scorer, used before any model has been trained."""
+
+    WEIGHTS = {"text_fit_ab": 2.0, "tag_cov_ab": 1.5, "domain_cov_ab": 0.5, "theme_fit": 0.5,
+               "adamic_adar": 0.3, "repeat": 0.5, "nda_friction": -0.5}
+
+    def __init__(self) -> None:
+        self.w = np.zeros(len(FEATURES) + 1)
+        for name, weight in self.WEIGHTS.items():
+            self.w[F[name]] = weight
+        self.w[-1] = -1.0
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        x = np.nan_to_num(np.asarray(x, dtype=np.float64))
+        return np.column_stack([x * self.w[:-1], np.full(len(x), self.w[-1])])
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.contributions(x).sum(axis=1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    industries: tuple[int, ...] = ()  # indices into INDUSTRIES
+    new_only: bool = False
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Scored candidates of one query, best first (before explanations)."""
+
+    partners: np.ndarray
+    score: np.ndarray
+    forward: np.ndarray
+    backward: np.ndarray
+    x_forward: np.ndarray
+
+
+@dataclass
+class Engine:
+    ctx: PairContext
+    items: ItemTable
+    scorer: Scorer = field(default_factory=HeuristicScorer)
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+
+    @classmethod
+    def build(cls, organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
+              members: pl.DataFrame, *, day: float | None = None, scorer: Scorer | None = None,
+              ) -> Engine:
+        eco = build_ecosystem(organizations, items, outcomes, members)
+        text = build_text_vectors(items, eco.index)
+        if day is None:
+            last = max(eco.events.day.max(initial=0.0), eco.registered.max(initial=0.0))
+            day = float(last) + 1.0
+        ctx = PairContext(eco, text, build_graph(eco, day))
+        return cls(ctx=ctx, items=ItemTable.build(items, eco.index), scorer=scorer or HeuristicScorer())
+
+    @property
+    def eco(self) -> Ecosystem:
+        return self.ctx.eco
+
+    def index_of(self, org_id: str) -> int:
+        i = self.eco.index.get(org_id)
+        if i is None:
+            raise UnknownOrganization(org_id)
+        return i
+
+    def theme_code(self, theme: str | None) -> int:
+        return self.eco.themes.index(theme) if theme in self.eco.themes else -1
+
+    # --- scoring -----------------------------------------------------------------------------
+
+    def allowed(self, a: int, filters: Filters) -> np.ndarray:
+        eco = self.eco
+        ok = np.ones(eco.n, dtype=bool)
+        if filters.kinds:
+            ok &= np.isin(eco.kind, [KINDS.index(k) for k in filters.kinds])
+        if filters.regions:
+            codes = [eco.regions.index(r) for r in filters.regions if r in eco.regions]
+            ok &= np.isin(eco.region, codes)
+        if filters.industries:
+            ok &= eco.industries[:, list(filters.industries)].any(axis=1)
+        if filters.new_only:
+            ok[self.ctx.graph.binary[a].indices] = False
+        return ok
+
+    def score_pairs(self, a: int, partners: np.ndarray, *, theme: int = -1,
+                    mode: MatchMode = "co-creation") -> Ranked:
+        """Both directions, the two-way score and the mode tilt for ``a`` × ``partners``."""
+        asker = np.full(len(partners), a)
+        xf = pair_features(self.ctx, asker, partners, theme)
+        xb = pair_features(self.ctx, partners, asker, theme)
+        forward, backward = self.scorer.predict(xf), self.scorer.predict(xb)
+        two_way = reciprocal_score(forward, backward)
+        if mode == "co-creation":
+            novelty = np.nan_to_num(xf[:, F["industry_distance"]], nan=0.5) * (
+                1 - xf[:, F["tag_overlap"]])
+            tilt = novelty
+        else:
+            near = np.exp(-np.nan_to_num(xf[:, F["distance_km"]], nan=500.0) / 300.0)
+            tilt = 0.5 * (xf[:, F["text_sim_needs"]] + np.maximum(near, xf[:, F["same_region"]]))
+        score = two_way * (1 + MODE_TILT * tilt)
+        order = np.argsort(-score, kind="stable")
+        return Ranked(partners[order], score[order], forward[order], backward[order], xf[order])
+
+    def rank(self, a: int, *, filters: Filters = Filters(), theme: int = -1,
+             mode: MatchMode = "co-creation") -> Ranked:
+        cands = candidates_for(self.ctx, a, theme=theme, allowed=self.allowed(a, filters),
+                               config=self.candidates)
+        return self.score_pairs(a, cands, theme=theme, mode=mode)
+
+    # --- suggestions -------------------------------------------------------------------------
+
+    def suggest(self, org_id: str, *, k: int = 10, mode: MatchMode = "co-creation",
+                filters: Filters = Filters(), theme: str | None = None, viewer: Viewer = PUBLIC,
+                diverse: bool = True, exposure: Counter | None = None,
+                cap: int | None = None) -> list[Suggestion]:
+        a = self.index_of(org_id)
+        ranked = self.rank(a, filters=filters, theme=self.theme_code(theme), mode=mode)
+        if diverse:
+            picked = diversify(ranked.partners, ranked.score, self.eco.kind, self.eco.industries, k,
+                               exposure=exposure, cap=cap)
+        else:
+            picked = ranked.partners[:k]
+        pos = {int(p): i for i, p in enumerate(ranked.partners)}
+        rows = [pos[int(p)] for p in picked]
+        contrib = self.scorer.contributions(ranked.x_forward[rows]) if rows else []
+        return [self._suggestion(a, ranked, i, contrib[j], viewer) for j, i in enumerate(rows)]
+
+    def _suggestion(self, a: int, ranked: Ranked, i: int, contrib: np.ndarray,
+                    viewer: Viewer) -> Suggestion:
+        b = int(ranked.partners[i])
+        return Suggestion(
+            partner_id=str(self.eco.ids[b]), partner_name=str(self.eco.names[b]),
+            partner_kind=KINDS[self.eco.kind[b]], score=round(float(ranked.score[i]), 6),
+            score_forward=round(float(ranked.forward[i]), 6),
+            score_backward=round(float(ranked.backward[i]), 6),
+            explanation=self.explain(a, b, viewer, ranked.x_forward[i], contrib),
+            themes=tuple(self.themes_for([a, b], viewer)),
+        )
+
+    def explain(self, a: int, b: int, viewer: Viewer, x: np.ndarray,
+                contrib: np.ndarray) -> Explanation:
+        eco, text = self.eco, self.ctx.text
+        matches = need_matches(eco, text, self.items, viewer, a, b) + need_matches(
+            eco, text, self.items, viewer, b, a)
+        return Explanation(need_matches=tuple(matches), path=graph_path(eco, self.ctx.graph, a, b),
+                           factors=tuple(top_factors(FEATURES, x, contrib)))
+
+    def themes_for(self, members: list[int], viewer: Viewer, k: int = 3):
+        """Catalogue themes for a group, from the tags the viewer may see."""
+        strengths = np.zeros(self.eco.strengths.shape[1], dtype=bool)
+        needs = strengths.copy()
+        for m in members:
+            strengths |= self.items.visible_tags(m, viewer, strengths=True)
+            needs |= self.items.visible_tags(m, viewer, strengths=False)
+        return rank_themes(strengths, needs, k)
+
+    def fit(self, a_id: str, b_id: str, *, viewer: Viewer = PUBLIC,
+            mode: MatchMode = "co-creation") -> Suggestion:
+        """The full two-way fit of one pair."""
+        a, b = self.index_of(a_id), self.index_of(b_id)
+        if a == b:
+            raise ValueError("an organisation is not its own partner")
+        ranked = self.score_pairs(a, np.array([b]), mode=mode)
+        contrib = self.scorer.contributions(ranked.x_forward)[0]
+        return self._suggestion(a, ranked, 0, contrib, viewer)

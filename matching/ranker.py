@@ -1,0 +1,141 @@
+"""The learned ranker: LightGBM lambdarank with scikit-learn's fit/predict contract.
+
+A fitted ranker turns into an artefact — LightGBM's own text model plus a manifest
+(format, feature names, parameters, data fingerprint, metrics) — and back; writing
+it to disk is the data layer's job. Never a pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+
+from data.records import ModelManifest as Manifest
+
+FORMAT = "kyoso-ranker/1"
+
+
+class NotFitted(Exception):
+    """The ranker was used before ``fit`` or loading."""
+
+
+class ArtefactMismatch(Exception):
+    """A saved model does not fit this code (format or feature list differ)."""
+
+
+def fingerprint(x: np.ndarray, y: np.ndarray, group: np.ndarray) -> str:
+    h = hashlib.sha256()
+    for part in (x, y, group):
+        h.update(np.ascontiguousarray(part).tobytes())
+    return h.hexdigest()[:16]
+
+
+class Ranker:
+    """Ranks candidates of each query; graded labels (0..5) per (query, candidate)."""
+
+    def __init__(self, *, n_estimators: int = 300, learning_rate: float = 0.05,
+                 num_leaves: int = 31, min_child_samples: int = 20, feature_fraction: float = 0.9,
+                 seed: int = 0, num_threads: int = 2, early_stopping_rounds: int = 30) -> None:
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.feature_fraction = feature_fraction
+        self.seed = seed
+        self.num_threads = num_threads
+        self.early_stopping_rounds = early_stopping_rounds
+
+    def get_params(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("n_estimators", "learning_rate", "num_leaves",
+                                              "min_child_samples", "feature_fraction", "seed",
+                                              "num_threads", "early_stopping_rounds")}
+
+    def _lgb_params(self) -> dict[str, Any]:
+        return {
+            "objective": "lambdarank", "metric": "ndcg", "eval_at": [10],
+            "learning_rate": self.learning_rate, "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_child_samples, "feature_fraction": self.feature_fraction,
+            "bagging_seed": self.seed, "feature_fraction_seed": self.seed, "seed": self.seed,
+            "deterministic": True, "num_threads": self.num_threads, "verbosity": -1,
+            "lambdarank_truncation_level": 20,
+        }
+
+    def fit(self, x: np.ndarray, y: np.ndarray, group: np.ndarray, *, feature_names: list[str],
+            categorical: list[str] = (), valid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+            ) -> Ranker:
+        """Learn from rows grouped by query (``group`` holds each query's row count)."""
+        x = np.asarray(x, dtype=np.float32)
+        y = np.asarray(y, dtype=np.int32)
+        group = np.asarray(group, dtype=np.int64)
+        if x.ndim != 2 or x.shape[1] != len(feature_names):
+            raise ValueError(f"x has {x.shape[-1]} columns for {len(feature_names)} feature names")
+        if len(y) != len(x) or group.sum() != len(x):
+            raise ValueError("labels and groups must cover every row of x")
+        if y.min(initial=0) < 0 or y.max(initial=0) > 30:
+            raise ValueError("labels must be graded 0..30")
+        params = self._lgb_params()
+        cats = [c for c in categorical if c in feature_names]
+        train = lgb.Dataset(x, y, group=group, feature_name=list(feature_names),
+                            categorical_feature=cats, free_raw_data=False)
+        sets, callbacks = [], []
+        if valid is not None:
+            sets = [lgb.Dataset(valid[0], valid[1], group=valid[2], reference=train)]
+            callbacks = [lgb.early_stopping(self.early_stopping_rounds, verbose=False)]
+        self.booster_ = lgb.train(params, train, num_boost_round=self.n_estimators,
+                                  valid_sets=sets, callbacks=callbacks)
+        self.feature_names_ = list(feature_names)
+        self.categorical_ = cats
+        self.fingerprint_ = fingerprint(x, y, group)
+        self.metrics_: dict[str, Any] = {"best_iteration": int(self.booster_.best_iteration or
+                                                              self.booster_.current_iteration())}
+        return self
+
+    def _check(self, x: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "booster_"):
+            raise NotFitted("the ranker is not fitted; train or load a model first")
+        x = np.asarray(x, dtype=np.float32)
+        if x.ndim != 2 or x.shape[1] != len(self.feature_names_):
+            raise ValueError(f"expected {len(self.feature_names_)} features, got {x.shape[-1]}")
+        return x
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        x = self._check(x)
+        if len(x) == 0:
+            return np.zeros(0)
+        return self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"])
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """Per-feature contributions (SHAP values from LightGBM); last column is the bias."""
+        x = self._check(x)
+        return self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"],
+                                     pred_contrib=True)
+
+    # --- artefact ----------------------------------------------------------------------------
+
+    def to_artefact(self, metrics: dict[str, Any] | None = None) -> tuple[str, Manifest]:
+        self._check(np.zeros((0, len(getattr(self, "feature_names_", [])))))
+        manifest = Manifest(format=FORMAT, features=self.feature_names_, categorical=self.categorical_,
+                            params=self.get_params(), fingerprint=self.fingerprint_,
+                            metrics={**self.metrics_, **(metrics or {})}, lightgbm=lgb.__version__)
+        return self.booster_.model_to_string(num_iteration=self.metrics_["best_iteration"]), manifest
+
+    @classmethod
+    def from_artefact(cls, model_text: str, manifest: Manifest,
+                      expected_features: list[str] | tuple[str, ...]) -> Ranker:
+        if manifest.format != FORMAT:
+            raise ArtefactMismatch(f"model format {manifest.format!r}, this code reads {FORMAT!r}")
+        if list(manifest.features) != list(expected_features):
+            missing = sorted(set(expected_features) - set(manifest.features))
+            extra = sorted(set(manifest.features) - set(expected_features))
+            raise ArtefactMismatch(f"model features differ from this code's: missing {missing}, "
+                                   f"unknown {extra}")
+        ranker = cls(**manifest.params)
+        ranker.booster_ = lgb.Booster(model_str=model_text)
+        ranker.feature_names_ = list(manifest.features)
+        ranker.categorical_ = list(manifest.categorical)
+        ranker.fingerprint_ = manifest.fingerprint
+        ranker.metrics_ = {**manifest.metrics, "best_iteration": ranker.booster_.current_iteration()}
+        return ranker

@@ -1,0 +1,52 @@
+"""Co-creation themes: which catalogue themes a pair or team could take on, and which
+themes recur in successful outcomes."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from data.records import ThemeSuggestion
+from data.taxonomy import TAG_IDS
+from data.themes import THEMES
+from features.ecosystem import Ecosystem
+from features.pairs import theme_fit
+
+_TAGS = np.array(TAG_IDS)
+
+
+def rank_themes(strengths: np.ndarray, needs: np.ndarray, k: int = 3,
+                min_score: float = 0.25) -> list[ThemeSuggestion]:
+    """Themes for a group whose joint tag sets are ``strengths`` and ``needs`` (bool vectors)."""
+    scores = theme_fit(strengths[None, :], needs[None, :])[0]
+    out = []
+    for i in np.argsort(-scores, kind="stable")[:k]:
+        if scores[i] < min_score:
+            break
+        theme = THEMES[i]
+        caps = np.isin(_TAGS, theme.capabilities)
+        out.append(ThemeSuggestion(
+            theme_id=theme.id, en=theme.en, ja=theme.ja, score=round(float(scores[i]), 4),
+            covered=tuple(str(t) for t in _TAGS[caps & strengths]),
+            missing=tuple(str(t) for t in _TAGS[caps & ~strengths])))
+    return out
+
+
+def mine_recurring_themes(eco: Ecosystem, *, min_grade: int = 5, top: int = 10) -> pl.DataFrame:
+    """Strength-tag pairs that recur in successful pairs more than chance (lift), with support."""
+    ev = eco.events
+    won = (ev.grade >= min_grade) & ~ev.declined
+    if not won.any():
+        return pl.DataFrame(schema={"tag_a": pl.String, "tag_b": pl.String, "support": pl.Int64,
+                                    "lift": pl.Float64})
+    sa = eco.strengths[ev.a[won]].astype(np.float32)
+    sb = eco.strengths[ev.b[won]].astype(np.float32)
+    joint = sa.T @ sb + sb.T @ sa  # co-occurrence of (tag of one side, tag of the other)
+    joint = np.triu(joint + joint.T) / 2
+    base = eco.strengths.mean(axis=0)
+    expected = np.outer(base, base) * 2 * won.sum()
+    lift = np.divide(joint, expected, out=np.zeros_like(joint), where=expected > 0)
+    i, j = np.nonzero(joint >= 3)
+    frame = pl.DataFrame({"tag_a": _TAGS[i], "tag_b": _TAGS[j], "support": joint[i, j].astype(np.int64),
+                          "lift": lift[i, j].astype(np.float64)})
+    return frame.sort(["lift", "support"], descending=True).head(top)
