@@ -376,7 +376,9 @@ def _history(rng, orgs, strength_mask, need_mask, latent, years: int, end: datet
     for p in range(periods):
         day0 = p * 365.0 / 4
         live = reg_day <= day0 + 45
-        weight = activity * live
+        # Newcomers are eager: they ask for introductions more in their first half-year.
+        eager = 1 + 2.0 * ((day0 - reg_day >= -45) & (day0 - reg_day < 180))
+        weight = activity * live * eager
         m = max(1, int(0.3 * live.sum()))
         a = _choice(rng, weight, m)
         b = np.empty(m, dtype=np.int64)

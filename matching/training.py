@@ -55,14 +55,27 @@ def pair_labels(a: np.ndarray, b: np.ndarray, grade: np.ndarray, declined: np.nd
     ).sort("a", "b")
 
 
-def window_queries(eco: Ecosystem, start: float, end: float, *, min_relevant: int = 0) -> list[Query]:
-    """Queries of askers who acted in [start, end), with their graded truth."""
+def window_queries(eco: Ecosystem, start: float, end: float, *, label_until: float | None = None,
+                   min_relevant: int = 0) -> list[Query]:
+    """Queries of askers whose introductions started in [start, end), with graded truth.
+
+    An introduction starts with a ``suggested`` event (or, in logs without that stage,
+    with any event). Its label is the furthest stage reached before ``label_until``
+    (default ``end``), so no label reads past the cut-off it is used under.
+    """
     ev = eco.events
-    sel = (ev.day >= start) & (ev.day < end) & ev.actor
-    if not sel.any():
+    label_until = end if label_until is None else label_until
+    has_suggestions = bool((ev.grade == 1).any())
+    starts = (ev.day >= start) & (ev.day < end) & ev.actor
+    if has_suggestions:
+        starts &= ev.grade == 1
+    if not starts.any():
         return []
-    labels = pair_labels(ev.a[sel], ev.b[sel], ev.grade[sel], ev.declined[sel])
-    themes = pl.DataFrame({"a": ev.a[sel], "theme": ev.theme[sel]}).filter(pl.col("theme") >= 0)
+    started = pl.DataFrame({"a": ev.a[starts], "b": ev.b[starts]}).unique()
+    span = (ev.day >= start) & (ev.day < label_until) & ev.actor
+    labels = pair_labels(ev.a[span], ev.b[span], ev.grade[span], ev.declined[span]).join(
+        started, on=["a", "b"], how="semi")
+    themes = pl.DataFrame({"a": ev.a[starts], "theme": ev.theme[starts]}).filter(pl.col("theme") >= 0)
     top_theme = dict(themes.group_by("a").agg(pl.col("theme").mode().first()).iter_rows())
     queries = []
     for (asker,), part in labels.group_by("a", maintain_order=True):
@@ -74,14 +87,20 @@ def window_queries(eco: Ecosystem, start: float, end: float, *, min_relevant: in
 
 
 def build_training_set(eco: Ecosystem, text: TextVectors, windows: list[tuple[float, float]], *,
-                       config: CandidateConfig = CandidateConfig(), max_queries: int = 4000,
-                       seed: int = 0) -> TrainingSet:
-    """Rows of (asker, candidate) features and labels for every query of every window."""
+                       label_until: float, config: CandidateConfig = CandidateConfig(),
+                       max_queries: int = 4000, seed: int = 0,
+                       cold_copies: float = 0.0) -> TrainingSet:
+    """Rows of (asker, candidate) features and labels for every query of every window.
+
+    Labels read no event at or after ``label_until`` (the end of the training period).
+    ``cold_copies`` adds that share of queries again with the asker's history blanked,
+    so the ranker also learns to rank for newcomers (cold start is the normal case).
+    """
     rng = np.random.default_rng(seed)
     xs, ys, groups = [], [], []
     found = wanted = 0
     for start, end in windows:
-        queries = window_queries(eco, start, end)
+        queries = window_queries(eco, start, end, label_until=label_until)
         if len(queries) > max_queries:
             queries = [queries[i] for i in np.sort(rng.choice(len(queries), max_queries, False))]
         if not queries:
@@ -106,6 +125,8 @@ def build_training_set(eco: Ecosystem, text: TextVectors, windows: list[tuple[fl
         if rows_a:
             xs.append(pair_features(ctx, np.concatenate(rows_a), np.concatenate(rows_b)))
             ys.append(np.concatenate(rows_y))
+    if xs and cold_copies > 0:
+        xs, ys, groups = _with_cold_copies(xs, ys, groups, cold_copies, rng)
     if not xs:
         return TrainingSet(np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, np.int32),
                            np.zeros(0, np.int64), 0.0)
@@ -117,3 +138,19 @@ def quarter_windows(first_day: float, last_day: float, days: float = 91.0) -> li
     """Consecutive windows of ``days`` from ``first_day`` up to ``last_day``."""
     edges = np.arange(first_day, last_day, days)
     return [(float(s), float(min(s + days, last_day))) for s in edges]
+
+
+# What a newcomer lacks: every feature that reads the asker's own history.
+ASKER_HISTORY = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",
+                 "resource_allocation", "two_hop", "ppr", "degree_a", "theme_activity_a")
+
+
+def _with_cold_copies(xs, ys, groups, share, rng):
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    ends = np.cumsum(groups)
+    starts = ends - np.array(groups)
+    pick = np.flatnonzero(rng.random(len(groups)) < share)
+    rows = np.concatenate([np.arange(starts[g], ends[g]) for g in pick]) if len(pick) else []
+    cold = x[rows].copy()
+    cold[:, [FEATURES.index(f) for f in ASKER_HISTORY]] = 0.0
+    return [x, cold], [y, y[rows]], list(groups) + [groups[g] for g in pick]

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import msgspec
 
-from data.store import Store, StoreError
+from data.errors import KyosoError
+from data.records import KINDS
+from data.store import Store
 from service.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -125,6 +127,74 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# --- models --------------------------------------------------------------------------------
+
+
+def _print_evaluation(ev) -> None:
+    from service.modeling import mean_metric
+
+    _say(f"candidate recall: {ev.candidate_recall:.3f}")
+    for name, value in mean_metric(ev.reports).items():
+        cold = next(r.cold_start for r in ev.reports if r.name == name)
+        _say(f"  {name:<22} NDCG@10 {value:.4f}   cold start {cold.ndcg_at_10:.4f} "
+             f"({cold.queries} queries)")
+
+
+def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    from service.modeling import train_job
+    from service.report import write_report
+
+    promote = "force" if args.force else ("never" if args.no_promote else "if-better")
+    with _open_store(settings) as store:
+        ev = train_job(store, settings.models_dir, seed=args.seed, promote=promote, log=_say)
+    _print_evaluation(ev)
+    if args.report:
+        _say(f"report: {write_report(ev, args.report, 'Kyoso training report')}")
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from service.modeling import evaluate_job
+    from service.report import write_report
+
+    with _open_store(settings) as store:
+        ev = evaluate_job(store, args.version)
+    _print_evaluation(ev)
+    _say(f"report: {write_report(ev, args.report)}")
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(settings) as store:
+        if args.models_command == "promote":
+            previous = store.set_live_model(args.version)
+            _say(f"{args.version} is live (was {previous or 'none'})")
+        elif args.models_command == "rollback":
+            _say(f"{store.rollback_live_model()} is live again")
+        else:
+            for m in store.models():
+                ndcg = m.metrics.get("ndcg_at_10")
+                _say(f"{'*' if m.live else ' '} {m.version}  ndcg@10={ndcg}  {m.path}")
+    return EXIT_OK
+
+
+def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
+    from matching.engine import Filters
+    from service.modeling import engine_from_store
+
+    with _open_store(settings) as store:
+        engine = engine_from_store(store)
+    try:
+        found = engine.suggest(args.org, k=args.k, mode=args.mode, theme=args.theme,
+                               filters=Filters(kinds=tuple(args.kind or ()),
+                                               regions=tuple(args.region or ()),
+                                               new_only=args.new_only))
+    except KyosoError as exc:
+        raise UsageError(str(exc)) from exc
+    _say(msgspec.json.format(msgspec.json.encode(found), indent=2).decode())
+    return EXIT_OK
+
+
 # --- parser --------------------------------------------------------------------------------
 
 
@@ -171,6 +241,36 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("key_id")
     p.set_defaults(func=cmd_keys)
 
+    p = sub.add_parser("train", help="train a ranker on the outcome log, evaluate, register")
+    p.add_argument("--seed", type=int, default=0)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--force", action="store_true", help="promote even if worse than live")
+    group.add_argument("--no-promote", action="store_true", help="register only")
+    p.add_argument("--report", help="also write a Markdown report (and SVG chart) here")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="evaluate a model beside the baselines on a time split")
+    p.add_argument("--version", help="model version (default: the live model)")
+    p.add_argument("--report", default="reports/evaluation.md", help="Markdown report path")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("models", help="list, promote or roll back model versions")
+    models = p.add_subparsers(dest="models_command", metavar="ACTION")
+    models.add_parser("list", help="list versions (* = live)")
+    m = models.add_parser("promote", help="make a version live")
+    m.add_argument("version")
+    models.add_parser("rollback", help="return to the previously live version")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("suggest", help="partners for one organisation, with reasons (JSON)")
+    p.add_argument("org", help="organisation id")
+    p.add_argument("-k", type=_positive, default=10)
+    p.add_argument("--mode", choices=["co-creation", "collaboration"], default="co-creation")
+    p.add_argument("--theme", help="restrict the theme signal to this outcome theme")
+    p.add_argument("--kind", action="append", choices=list(KINDS), help="only these kinds")
+    p.add_argument("--region", action="append", help="only these regions (e.g. JP-13)")
+    p.add_argument("--new-only", action="store_true", help="exclude existing partners")
+    p.set_defaults(func=cmd_suggest)
     return parser
 
 
@@ -183,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"kyoso {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except StoreError as exc:
+    except KyosoError as exc:
         print(f"kyoso {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
