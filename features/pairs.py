@@ -27,10 +27,12 @@ FEATURES: tuple[str, ...] = (
     "size_gap", "nda_friction", "nda_pair",
 )
 CATEGORICAL: tuple[str, ...] = ("kind_a", "kind_b", "kind_pair", "nda_pair")
-# Symmetric under swapping a and b (checked by the tests).
+# Symmetric under swapping a and b (checked by the tests). Personalised PageRank is not:
+# a walk from a hub reaches b less often than a walk from b reaches the hub.
 SYMMETRIC: tuple[str, ...] = (
-    "text_sim_strengths", "text_sim_needs", "tag_overlap", "theme_fit", *LINK_FEATURES,
-    "same_region", "distance_km", "industry_distance", "size_gap", "nda_friction",
+    "text_sim_strengths", "text_sim_needs", "tag_overlap", "theme_fit",
+    *(f for f in LINK_FEATURES if f != "ppr"), "same_region", "distance_km", "industry_distance",
+    "size_gap", "nda_friction",
 )
 
 _THEME_CAPS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=np.float32)

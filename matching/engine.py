@@ -182,11 +182,14 @@ class Engine:
 
     def explain(self, a: int, b: int, viewer: Viewer, x: np.ndarray,
                 contrib: np.ndarray) -> Explanation:
-        eco, text = self.eco, self.ctx.text
-        matches = need_matches(eco, text, self.items, viewer, a, b) + need_matches(
-            eco, text, self.items, viewer, b, a)
-        return Explanation(need_matches=tuple(matches), path=graph_path(eco, self.ctx.graph, a, b),
+        matches = self.need_matches(a, b, viewer) + self.need_matches(b, a, viewer)
+        return Explanation(need_matches=tuple(matches),
+                           path=graph_path(self.eco, self.ctx.graph, a, b),
                            factors=tuple(top_factors(FEATURES, x, contrib)))
+
+    def need_matches(self, need_org: int, strength_org: int, viewer: Viewer, top: int = 3):
+        return need_matches(self.eco, self.ctx.text, self.items, viewer, need_org, strength_org,
+                            top=top)
 
     def themes_for(self, members: list[int], viewer: Viewer, k: int = 3):
         """Catalogue themes for a group, from the tags the viewer may see."""

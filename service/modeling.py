@@ -25,7 +25,11 @@ from features.pairs import CATEGORICAL, FEATURES, PairContext
 from features.text import TextVectors, build_text_vectors
 from matching.engine import Engine, Scorer
 from matching.evaluation import (
-    BASELINES, EngineSystem, SystemReport, candidate_recall, evaluate,
+    BASELINES,
+    EngineSystem,
+    SystemReport,
+    candidate_recall,
+    evaluate,
 )
 from matching.explain import ItemTable
 from matching.ranker import Ranker

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from data.artefacts import load_model_dir, save_model_dir
+from matching.ranker import ArtefactMismatch, NotFitted, Ranker
+
+NAMES = ["signal", "noise", "kind"]
+
+
+def known_case(seed=0, queries=200, per=20):
+    """Label = how high ``signal`` is within its query; ``noise`` carries nothing."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((queries * per, 3)).astype(np.float32)
+    x[:, 2] = rng.integers(0, 3, len(x))
+    y = np.zeros(len(x), dtype=np.int32)
+    for q in range(queries):
+        rows = slice(q * per, (q + 1) * per)
+        y[rows] = np.argsort(np.argsort(x[rows, 0])) * 5 // per
+    return x, y, np.full(queries, per)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    x, y, group = known_case()
+    return Ranker(n_estimators=60, num_threads=1).fit(x, y, group, feature_names=NAMES,
+                                                       categorical=["kind"])
+
+
+def test_learns_the_known_right_answer(fitted):
+    x, _, _ = known_case(seed=1, queries=1)
+    scores = fitted.predict(x)
+    assert np.corrcoef(scores, x[:, 0])[0, 1] > 0.9
+
+
+def test_save_load_predicts_identical_scores(fitted, tmp_path):
+    text, manifest = fitted.to_artefact({"ndcg_at_10": 0.5})
+    path = save_model_dir(tmp_path, "v1", text, manifest)
+    loaded = Ranker.from_artefact(*load_model_dir(path), NAMES)
+    x, _, _ = known_case(seed=2, queries=5)
+    np.testing.assert_array_equal(fitted.predict(x), loaded.predict(x))
+    assert loaded.fingerprint_ == fitted.fingerprint_
+    assert manifest.metrics["ndcg_at_10"] == 0.5
+    assert not list(tmp_path.glob("*.pkl")) and (path / "model.txt").read_text().startswith("tree")
+
+
+def test_a_version_is_never_overwritten(fitted, tmp_path):
+    text, manifest = fitted.to_artefact()
+    save_model_dir(tmp_path, "v1", text, manifest)
+    with pytest.raises(FileExistsError):
+        save_model_dir(tmp_path, "v1", text, manifest)
+
+
+def test_loading_with_another_feature_list_fails_loudly(fitted, tmp_path):
+    path = save_model_dir(tmp_path, "v1", *fitted.to_artefact())
+    with pytest.raises(ArtefactMismatch, match="missing"):
+        Ranker.from_artefact(*load_model_dir(path), [*NAMES, "new_feature"])
+
+
+def test_unfitted_ranker_says_so():
+    with pytest.raises(NotFitted):
+        Ranker().predict(np.zeros((1, 3)))
+
+
+def test_bad_training_input_is_rejected():
+    x, y, group = known_case(queries=3)
+    with pytest.raises(ValueError, match="groups"):
+        Ranker().fit(x, y, group + 1, feature_names=NAMES)
+    with pytest.raises(ValueError, match="columns"):
+        Ranker().fit(x, y, group, feature_names=NAMES[:2])
