@@ -72,6 +72,12 @@ class Ecosystem:
     events: Events
     themes: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        # Float copies for matrix products (a bool matrix would be converted on every call).
+        object.__setattr__(self, "strengths_f", self.strengths.astype(np.float32))
+        object.__setattr__(self, "needs_f", self.needs.astype(np.float32))
+        object.__setattr__(self, "need_count", np.maximum(self.needs.sum(axis=1), 1).astype(np.float32))
+
     @property
     def n(self) -> int:
         return len(self.ids)

@@ -27,6 +27,7 @@ class Graph:
     binary: sp.csr_matrix  # n × n 0/1 ties
     declines: sp.csr_matrix  # n × n declines between the pair
     degree: np.ndarray  # distinct partners
+    strength: np.ndarray  # weighted degree (row sums of ``weight``)
     activity: np.ndarray  # decayed count of events of any stage in the last ~2 years
     success: np.ndarray  # contracts or launches so far
     theme_activity: sp.csr_matrix  # n × themes, decayed outcomes per theme
@@ -66,6 +67,7 @@ def build_graph(eco: Ecosystem, day: float, half_life: float = HALF_LIFE_DAYS) -
     inv = np.divide(1.0, row_sum, out=np.zeros(n), where=row_sum > 0)
     transition = sp.diags(inv) @ weight
     return Graph(day=day, weight=weight, binary=binary, declines=declines, degree=degree,
+                 strength=row_sum,
                  activity=activity, success=success.astype(np.float64),
                  theme_activity=theme_activity.tocsr(), transition=transition.tocsr())
 
@@ -97,6 +99,20 @@ def query_rows(graph: Graph, queries: np.ndarray) -> dict[str, sp.csr_matrix]:
         "two_hop": weight_q @ graph.weight,
         "ppr": ppr.tocsr(),
     }
+
+
+def reverse_links(graph: Graph, forward: dict[str, np.ndarray], a: np.ndarray,
+                  b: np.ndarray) -> dict[str, np.ndarray]:
+    """Link scores of (b → a) from those of (a → b), with no new graph walk.
+
+    All are symmetric except personalised PageRank, and on an undirected graph that
+    one obeys d_a·π_a(b) = d_b·π_b(a) (d = weighted degree), term by term of the walk.
+    """
+    out = dict(forward)
+    ratio = np.divide(graph.strength[a], graph.strength[b], out=np.zeros(len(a)),
+                      where=graph.strength[b] > 0)
+    out["ppr"] = (forward["ppr"] * ratio).astype(np.float32)
+    return out
 
 
 def gather(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -73,9 +73,12 @@ def theme_fit(strengths: np.ndarray, needs: np.ndarray) -> np.ndarray:
     return cover * (0.5 + 0.5 * answers)
 
 
-def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray,
-                  theme: int = -1) -> np.ndarray:
-    """Feature matrix (len(a) × len(FEATURES), float32) for pairs (a_i → b_i)."""
+def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int = -1,
+                  links: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Feature matrix (len(a) × len(FEATURES), float32) for pairs (a_i → b_i).
+
+    ``links`` passes link scores already at hand (see ``graph.reverse_links``).
+    """
     eco, text, graph = ctx.eco, ctx.text, ctx.graph
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
@@ -99,7 +102,7 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray,
     else:
         cols["theme_activity_b"] = np.zeros(m, np.float32)
         cols["theme_activity_a"] = np.zeros(m, np.float32)
-    cols.update(link_features(graph, a, b))
+    cols.update(links if links is not None else link_features(graph, a, b))
     cols["degree_a"] = graph.degree[a].astype(np.float32)
     cols["degree_b"] = graph.degree[b].astype(np.float32)
     cols["activity_b"] = graph.activity[b].astype(np.float32)
@@ -124,10 +127,16 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray,
                                                                            np.float32)
 
 
-def link_features(graph: Graph, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
-    """Graph link scores for pairs, computing each asker's rows once."""
+def link_features(graph: Graph, a: np.ndarray, b: np.ndarray,
+                  rows: dict | None = None) -> dict[str, np.ndarray]:
+    """Graph link scores for pairs, computing each asker's rows once.
+
+    ``rows``: ``query_rows`` of the single asker in ``a``, when already computed.
+    """
     if len(a) == 0:
         return {f: np.zeros(0, np.float32) for f in LINK_FEATURES}
+    if rows is not None:
+        return {name: gather(m.tocsr(), np.zeros(len(b), dtype=np.int64), b) for name, m in rows.items()}
     queries, row_of = np.unique(a, return_inverse=True)
     out = {f: np.zeros(len(a), np.float32) for f in LINK_FEATURES}
     block = 512  # bounds the memory of the multi-step rows

@@ -30,6 +30,7 @@ class TextVectors:
     needs: sp.csr_matrix
     strengths_t: sp.csr_matrix  # V × n, kept as CSR: q @ XT is the fast layout
     needs_t: sp.csr_matrix
+    items: sp.csr_matrix  # one normalised row per row of the items frame (all tiers, for quoting)
 
     def encode(self, texts: list[str]) -> sp.csr_matrix:
         """Vectors of free texts (e.g. a consortium need), L2-normalised."""
@@ -44,7 +45,8 @@ def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVector
     texts = usable["text"].to_list()
     if len(texts) < 2:
         empty = sp.csr_matrix((n, 1), dtype=np.float32)
-        return TextVectors(None, empty, empty, empty.T.tocsr(), empty.T.tocsr())
+        return TextVectors(None, empty, empty, empty.T.tocsr(), empty.T.tocsr(),
+                           sp.csr_matrix((items.height, 1), dtype=np.float32))
     vectorizer = make_vectorizer()
     try:
         x = vectorizer.fit_transform(texts)
@@ -60,12 +62,20 @@ def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVector
         pool = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (org[rows], np.arange(len(rows)))),
                              shape=(n, len(rows)))
         out[side] = normalize(pool @ x[rows]).astype(np.float32).tocsr()
+    # Confidential texts are vectorised for their owner's explanations only: the vocabulary
+    # and weights above were learned without them.
+    every_item = normalize(vectorizer.transform(items["text"].to_list())).astype(np.float32).tocsr()
     return TextVectors(vectorizer, out["strength"], out["need"], out["strength"].T.tocsr(),
-                       out["need"].T.tocsr())
+                       out["need"].T.tocsr(), every_item)
 
 
 def row_cosine(left: sp.csr_matrix, right: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """cos(left[a_i], right[b_i]) for each pair i (rows are already normalised)."""
     if left.shape[1] <= 1 or len(a) == 0:
         return np.zeros(len(a), dtype=np.float32)
+    # One asker against many (the serving case): one sparse product instead of two gathers.
+    if (a == a[0]).all():
+        return (right[b] @ left[int(a[0])].T).toarray().ravel().astype(np.float32)
+    if (b == b[0]).all():
+        return (left[a] @ right[int(b[0])].T).toarray().ravel().astype(np.float32)
     return np.asarray(left[a].multiply(right[b]).sum(axis=1)).ravel().astype(np.float32)

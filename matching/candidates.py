@@ -35,34 +35,43 @@ def _top(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-s[idx], kind="stable")]
 
 
+def text_fit_scores(ctx: PairContext, a: int) -> np.ndarray:
+    """Two-way text fit of ``a`` against everyone."""
+    text = ctx.text
+    if text.strengths.shape[1] <= 1:
+        return np.zeros(ctx.eco.n, dtype=np.float32)
+    return ((text.needs[a] @ text.strengths_t).toarray().ravel()
+            + (text.strengths[a] @ text.needs_t).toarray().ravel())
+
+
+def tag_fit_scores(ctx: PairContext, a: int) -> np.ndarray:
+    """Two-way tag coverage of ``a`` against everyone."""
+    eco = ctx.eco
+    return (eco.strengths_f @ eco.needs_f[a]) / eco.need_count[a] + (
+        eco.needs_f @ eco.strengths_f[a]) / eco.need_count
+
+
 def fit_scores(ctx: PairContext, a: int) -> np.ndarray:
     """Two-way text and tag fit of ``a`` against everyone (retrieval score)."""
-    eco, text = ctx.eco, ctx.text
-    score = np.zeros(eco.n, dtype=np.float32)
-    if text.strengths.shape[1] > 1:
-        score += (text.needs[a] @ text.strengths_t).toarray().ravel()
-        score += (text.strengths[a] @ text.needs_t).toarray().ravel()
-    need_a, str_a = eco.needs[a].astype(np.float32), eco.strengths[a].astype(np.float32)
-    score += (eco.strengths @ need_a) / max(need_a.sum(), 1.0)
-    score += (eco.needs @ str_a) / np.maximum(eco.needs.sum(axis=1), 1)
-    return score
+    return text_fit_scores(ctx, a) + tag_fit_scores(ctx, a)
 
 
 def candidates_for(ctx: PairContext, a: int, *, theme: int = -1, allowed: np.ndarray | None = None,
-                   config: CandidateConfig = CandidateConfig()) -> np.ndarray:
-    """Indices of candidate partners for ``a`` (never ``a``, never someone not yet registered)."""
+                   config: CandidateConfig = CandidateConfig(), rows: dict | None = None) -> np.ndarray:
+    """Indices of candidate partners for ``a`` (never ``a``, never someone not yet registered).
+
+    ``rows``: the asker's ``query_rows``, when already computed.
+    """
     eco, graph = ctx.eco, ctx.graph
     ok = eco.registered <= graph.day
     if allowed is not None:
         ok &= allowed
     ok = ok.copy()
     ok[a] = False
-    text_tag = fit_scores(ctx, a)
-    picks = [_top(text_tag, config.text_k, ok)]
-    eco_tags = eco.strengths @ eco.needs[a].astype(np.float32) + eco.needs @ eco.strengths[a].astype(
-        np.float32)
-    picks.append(_top(eco_tags, config.tag_k, ok))
-    rows = query_rows(graph, np.array([a]))
+    tags = tag_fit_scores(ctx, a)
+    text_tag = text_fit_scores(ctx, a) + tags
+    picks = [_top(text_tag, config.text_k, ok), _top(tags, config.tag_k, ok)]
+    rows = rows if rows is not None else query_rows(graph, np.array([a]))
     for name in ("repeat", "adamic_adar", "two_hop", "ppr"):
         picks.append(_top(rows[name].toarray().ravel(), config.graph_k // 2, ok))
     if 0 <= theme < graph.theme_activity.shape[1]:

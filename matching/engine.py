@@ -15,8 +15,8 @@ import polars as pl
 from data.errors import UnknownOrganization
 from data.records import KINDS, Explanation, MatchMode, Suggestion
 from features.ecosystem import Ecosystem, build_ecosystem
-from features.graph import build_graph
-from features.pairs import FEATURES, PairContext, pair_features
+from features.graph import build_graph, query_rows, reverse_links
+from features.pairs import FEATURES, PairContext, link_features, pair_features
 from features.text import build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
 from matching.diversity import diversify
@@ -126,12 +126,16 @@ class Engine:
         return ok
 
     def score_pairs(self, a: int, partners: np.ndarray, *, theme: int = -1,
-                    mode: MatchMode = "co-creation") -> Ranked:
+                    mode: MatchMode = "co-creation", rows: dict | None = None) -> Ranked:
         """Both directions, the two-way score and the mode tilt for ``a`` × ``partners``."""
         asker = np.full(len(partners), a)
-        xf = pair_features(self.ctx, asker, partners, theme)
-        xb = pair_features(self.ctx, partners, asker, theme)
-        forward, backward = self.scorer.predict(xf), self.scorer.predict(xb)
+        graph = self.ctx.graph
+        links = link_features(graph, asker, partners, rows=rows)
+        xf = pair_features(self.ctx, asker, partners, theme, links=links)
+        xb = pair_features(self.ctx, partners, asker, theme,
+                           links=reverse_links(graph, links, asker, partners))
+        both = self.scorer.predict(np.concatenate([xf, xb]))
+        forward, backward = both[: len(xf)], both[len(xf):]
         two_way = reciprocal_score(forward, backward)
         if mode == "co-creation":
             novelty = np.nan_to_num(xf[:, F["industry_distance"]], nan=0.5) * (
@@ -146,9 +150,10 @@ class Engine:
 
     def rank(self, a: int, *, filters: Filters = Filters(), theme: int = -1,
              mode: MatchMode = "co-creation") -> Ranked:
+        rows = query_rows(self.ctx.graph, np.array([a]))
         cands = candidates_for(self.ctx, a, theme=theme, allowed=self.allowed(a, filters),
-                               config=self.candidates)
-        return self.score_pairs(a, cands, theme=theme, mode=mode)
+                               config=self.candidates, rows=rows)
+        return self.score_pairs(a, cands, theme=theme, mode=mode, rows=rows)
 
     # --- suggestions -------------------------------------------------------------------------
 

@@ -28,10 +28,11 @@ class ItemTable:
     tag: np.ndarray  # int index into TAG_IDS
     tier: np.ndarray  # object
     text: np.ndarray  # object
+    row: np.ndarray  # row of the item in the items frame (and in ``TextVectors.items``)
 
     @classmethod
     def build(cls, items: pl.DataFrame, index: dict[str, int]) -> ItemTable:
-        frame = items.with_columns(
+        frame = items.with_row_index("row").with_columns(
             idx=pl.col("org_id").replace_strict(index, default=-1, return_dtype=pl.Int64),
             tag_idx=pl.col("tag").replace_strict({t: i for i, t in enumerate(TAG_IDS)}, default=-1,
                                                  return_dtype=pl.Int64),
@@ -40,17 +41,17 @@ class ItemTable:
         start = np.searchsorted(idx, np.arange(len(index) + 1))
         return cls(start=start, side=(frame["side"] == "strength").to_numpy(),
                    tag=frame["tag_idx"].to_numpy(), tier=frame["tier"].to_numpy().astype(object),
-                   text=frame["text"].to_numpy().astype(object))
+                   text=frame["text"].to_numpy().astype(object), row=frame["row"].to_numpy())
 
-    def visible(self, org: int, viewer: Viewer, *, strengths: bool) -> list[tuple[int, str]]:
-        """(tag, text) of the items of ``org`` on one side that ``viewer`` may see."""
+    def visible(self, org: int, viewer: Viewer, *, strengths: bool) -> list[tuple[int, str, int]]:
+        """(tag, text, row) of the items of ``org`` on one side that ``viewer`` may see."""
         lo, hi = self.start[org], self.start[org + 1]
-        return [(int(self.tag[i]), str(self.text[i])) for i in range(lo, hi)
+        return [(int(self.tag[i]), str(self.text[i]), int(self.row[i])) for i in range(lo, hi)
                 if self.side[i] == strengths and viewer.can_see(org, str(self.tier[i]))]
 
     def visible_tags(self, org: int, viewer: Viewer, *, strengths: bool) -> np.ndarray:
         out = np.zeros(len(TAG_IDS), dtype=bool)
-        for tag, _ in self.visible(org, viewer, strengths=strengths):
+        for tag, _, _ in self.visible(org, viewer, strengths=strengths):
             out[tag] = True
         return out
 
@@ -63,9 +64,8 @@ def need_matches(eco: Ecosystem, text: TextVectors, items: ItemTable, viewer: Vi
     strengths = items.visible(strength_org, viewer, strengths=True)
     if not needs or not strengths:
         return []
-    vectors = text.encode([t for _, t in needs] + [t for _, t in strengths])
-    cos = (vectors[: len(needs)] @ vectors[len(needs):].T).toarray()
-    same_tag = np.array([[n == s for s, _ in strengths] for n, _ in needs], dtype=float)
+    cos = (text.items[[r for _, _, r in needs]] @ text.items[[r for _, _, r in strengths]].T).toarray()
+    same_tag = np.array([[n[0] == s[0] for s in strengths] for n in needs], dtype=float)
     sim = 0.5 * same_tag + 0.5 * cos
     pairs = []
     for flat in np.argsort(-sim, axis=None, kind="stable"):

@@ -80,3 +80,18 @@ def test_japanese_and_english_texts_both_match(small_eco):
     assert fit[1] > fit[2]  # Japanese need meets the Japanese strength, not the unrelated one
     fit_en = (text.needs[1] @ text.strengths_t).toarray().ravel()
     assert fit_en[0] > fit_en[2]
+
+
+def test_reversed_link_scores_equal_a_fresh_walk_from_the_other_side(small_eco):
+    from features.graph import reverse_links
+    from features.pairs import link_features
+
+    eco = build_ecosystem(*small_eco)
+    graph = build_graph(eco, float(eco.events.day.max()) + 1)
+    rng = np.random.default_rng(4)
+    a = np.full(200, int(np.argmax(graph.degree)))
+    b = rng.integers(0, eco.n, 200)
+    reversed_ = reverse_links(graph, link_features(graph, a, b), a, b)
+    fresh = link_features(graph, b, a)
+    for name, values in fresh.items():
+        np.testing.assert_allclose(reversed_[name], values, rtol=1e-4, atol=1e-7, err_msg=name)

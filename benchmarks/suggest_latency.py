@@ -1,0 +1,73 @@
+"""In-process latency of one suggestion list at scale (candidates, two-way model, reasons).
+
+Usage: python benchmarks/suggest_latency.py [--orgs 100000] [--queries 200]
+
+Trains a ranker on a small generated ecosystem (same features at any scale), builds
+the engine over a large one in memory and times `Engine.suggest` for random askers.
+In the same run it times the floor: numpy brute-force top-10 by dot product over the
+same number of organisations (float32, dim 64).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import numpy as np
+
+from data.generator import generate, public_frame
+from data.store import Snapshot
+from matching.engine import Engine
+from service.modeling import prepare, train_ranker
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values) * 1000, q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orgs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+
+    t = time.perf_counter()
+    small = generate(2000, seed=7)
+    ranker, info = train_ranker(prepare(Snapshot(public_frame(small[0]), *small[1:])))
+    print(f"ranker trained on 2,000 organisations in {time.perf_counter() - t:.1f}s "
+          f"({info['train_queries']} queries)")
+
+    t = time.perf_counter()
+    orgs, items, outcomes, members = generate(args.orgs, seed=7)
+    engine = Engine.build(public_frame(orgs), items, outcomes, members, scorer=ranker)
+    print(f"engine over {args.orgs:,} organisations built in {time.perf_counter() - t:.1f}s")
+
+    rng = np.random.default_rng(0)
+    askers = rng.choice(engine.eco.n, args.queries, replace=False)
+    engine.suggest(str(engine.eco.ids[askers[0]]), k=10)  # warm-up
+    times = []
+    for a in askers:
+        start = time.perf_counter()
+        engine.suggest(str(engine.eco.ids[a]), k=10)
+        times.append(time.perf_counter() - start)
+
+    vectors = rng.standard_normal((args.orgs, 64), dtype=np.float32)
+    floor = []
+    for a in askers:
+        start = time.perf_counter()
+        scores = vectors @ vectors[a]
+        top = np.argpartition(-scores, 10)[:10]
+        top[np.argsort(-scores[top])]
+        floor.append(time.perf_counter() - start)
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("| organisations | queries | suggest p50 ms | p99 ms | floor p50 ms | ratio p50 | peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| {args.orgs:,} | {args.queries} | {percentile(times, 50):.1f} | {percentile(times, 99):.1f} | "
+          f"{percentile(floor, 50):.2f} | {percentile(times, 50) / percentile(floor, 50):.0f}x | "
+          f"{peak:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
