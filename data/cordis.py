@@ -7,7 +7,7 @@ by reason in the returned report, never dropped silently.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -165,3 +165,50 @@ def to_frames(
 
 def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
     return {k: int(v) for k, v in frame.group_by(column).len().iter_rows()}
+
+
+def benchmark_frames(
+    organisations: pl.DataFrame, participations: pl.DataFrame, projects: pl.DataFrame,
+    *, before: datetime,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Snapshot frames of everything that started before ``before``, for benchmarking.
+
+    Unlike the store import, nothing the truth may name is dropped: organisations of
+    unknown kind keep a null kind, and single-member projects stay (they show activity).
+    """
+    orgs = organisations.with_columns(
+        kind=pl.coalesce(pl.col("activity_type").replace_strict(ACTIVITY_KIND, default=None),
+                         infer_kind(pl.col("name").fill_null(""))),
+        region=pl.col("country").replace(COUNTRY_FIX).fill_null("ZZ"),
+    )
+    dated = projects.select(
+        "project_id",
+        pl.coalesce(pl.col("start_date").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+                    pl.lit(FP7_DATE, dtype=F.TS)).alias("at"),
+        pl.col("programme_part").alias("theme"),
+    ).filter(pl.col("at") < before)
+    parts = participations.join(dated, on="project_id").unique(["project_id", "org_id"],
+                                                               keep="first", maintain_order=True)
+    parts = parts.with_columns(
+        first=pl.col("role").replace_strict(ORDER_FIRST, default=1, return_dtype=pl.Int8)
+    ).sort("project_id", "first", "org_id")
+    head = parts.group_by("project_id", maintain_order=True).agg(
+        pl.col("at").first(), pl.col("theme").first()).sort("at", "project_id").with_row_index(
+        "seq", offset=1)
+    outcomes = head.select(
+        "seq", ("cordis:" + pl.col("project_id")).alias("key"), pl.lit("contract").alias("stage"),
+        "at", pl.lit(None, dtype=pl.String).alias("reason"),
+        pl.lit(None, dtype=pl.String).alias("suggestion_id"), "theme").cast(F.OUTCOME_SCHEMA)
+    members = parts.join(head.select("project_id", "seq"), on="project_id").select(
+        "seq", pl.int_range(pl.len()).over("seq").alias("pos"), "org_id").cast(F.MEMBER_SCHEMA)
+    first_seen = parts.group_by("org_id").agg(pl.col("at").min().alias("registered_at"))
+    organizations = orgs.join(first_seen, on="org_id", how="left").select(
+        pl.col("org_id").alias("id"), pl.coalesce("name", "short_name", "org_id").alias("name"),
+        "kind", "region", pl.lit([], dtype=pl.List(pl.String)).alias("industries"),
+        pl.lit(None, dtype=pl.Float64).alias("lat"), pl.lit(None, dtype=pl.Float64).alias("lon"),
+        pl.lit(None, dtype=pl.String).alias("size_band"), pl.lit(None, dtype=pl.Int32).alias("founded"),
+        pl.lit([], dtype=pl.List(pl.String)).alias("modes"), pl.lit("mutual_nda").alias("nda"),
+        # Never seen before the cut-off: not yet part of the ecosystem.
+        pl.col("registered_at").fill_null(pl.lit(before + timedelta(days=1), dtype=F.TS)),
+    ).cast(F.ORG_SCHEMA)
+    return organizations, F.empty(F.ITEM_SCHEMA), outcomes, members

@@ -54,6 +54,28 @@ class Events:
 
 
 @dataclass(frozen=True)
+class Participations:
+    """One row per (outcome, member) — single-member outcomes too — for activity counts."""
+
+    org: np.ndarray  # int64
+    day: np.ndarray  # float days
+    grade: np.ndarray  # int8
+    lead: np.ndarray  # bool: first member (asker, coordinator)
+    theme_row: np.ndarray  # int64 rows of this table, one per (row, theme token)
+    theme_code: np.ndarray  # int32 token codes into Ecosystem.themes
+
+    def before(self, day: float) -> Participations:
+        keep = self.day < day
+        rows = np.flatnonzero(keep)
+        new_index = np.full(len(self.day), -1, dtype=np.int64)
+        new_index[rows] = np.arange(len(rows))
+        themed = keep[self.theme_row]
+        return Participations(org=self.org[keep], day=self.day[keep], grade=self.grade[keep],
+                              lead=self.lead[keep], theme_row=new_index[self.theme_row[themed]],
+                              theme_code=self.theme_code[themed])
+
+
+@dataclass(frozen=True)
 class Ecosystem:
     ids: np.ndarray  # object array of org ids
     index: dict[str, int]
@@ -70,7 +92,8 @@ class Ecosystem:
     strengths: np.ndarray  # bool n × len(TAG_IDS) (public + partner items)
     needs: np.ndarray
     events: Events
-    themes: tuple[str, ...]
+    participations: Participations
+    themes: tuple[str, ...]  # theme tokens ("Innovation in SMEs;LEIT" is two)
 
     def __post_init__(self) -> None:
         # Float copies for matrix products (a bool matrix would be converted on every call).
@@ -106,7 +129,8 @@ def build_ecosystem(organizations: pl.DataFrame, items: pl.DataFrame, outcomes: 
         {s: float(i) for i, s in enumerate(SIZE_BANDS)}, default=None, return_dtype=pl.Float64)
     return Ecosystem(
         ids=ids, index=index, names=orgs["name"].to_numpy().astype(object),
-        kind=orgs["kind"].replace_strict({k: i for i, k in enumerate(KINDS)},
+        # -1: kind unknown (possible in outside datasets, never in the store).
+        kind=orgs["kind"].replace_strict({k: i for i, k in enumerate(KINDS)}, default=-1,
                                          return_dtype=pl.Int8).to_numpy(),
         region=np.array([region_code[r] for r in orgs["region"].to_list()], dtype=np.int32),
         regions=regions,
@@ -135,8 +159,12 @@ def _tag_matrix(items: pl.DataFrame, index: dict[str, int], side: str) -> np.nda
     return out
 
 
+THEME_SEPARATOR = ";"
+
+
 def _events(outcomes: pl.DataFrame, members: pl.DataFrame, index: dict[str, int]) -> dict:
-    themes = tuple(sorted(outcomes["theme"].drop_nulls().unique().to_list()))
+    tokens = outcomes.select(pl.col("theme").str.split(THEME_SEPARATOR)).explode("theme")
+    themes = tuple(sorted(t.strip() for t in tokens["theme"].drop_nulls().unique().to_list()))
     theme_code = {t: i for i, t in enumerate(themes)}
     m = members.with_columns(idx=pl.col("org_id").replace_strict(index, default=-1,
                                                                  return_dtype=pl.Int64))
@@ -155,7 +183,8 @@ def _events(outcomes: pl.DataFrame, members: pl.DataFrame, index: dict[str, int]
         (pl.col("stage") == "declined").alias("declined"),
     )
     rows = pairs.join(ev, on="seq").join(sizes, on="seq").sort("at", "seq", "pa", "pb")
-    theme = rows["theme"].replace_strict(theme_code, default=-1, return_dtype=pl.Int32)
+    first_token = rows["theme"].str.split(THEME_SEPARATOR).list.first().str.strip_chars()
+    theme = first_token.replace_strict(theme_code, default=-1, return_dtype=pl.Int32)
     events = Events(
         a=rows["a"].to_numpy().astype(np.int64), b=rows["b"].to_numpy().astype(np.int64),
         day=_days(rows["at"]) if rows.height else np.empty(0),
@@ -166,4 +195,22 @@ def _events(outcomes: pl.DataFrame, members: pl.DataFrame, index: dict[str, int]
         seq=rows["seq"].to_numpy().astype(np.int64),
         actor=(rows["pa"] == 0).to_numpy().astype(bool),
     )
-    return {"events": events, "themes": themes}
+    return {"events": events, "themes": themes,
+            "participations": _participations(ev, m, lead, theme_code)}
+
+
+def _participations(ev: pl.DataFrame, m: pl.DataFrame, lead: pl.DataFrame,
+                    theme_code: dict[str, int]) -> Participations:
+    rows = m.join(ev, on="seq").join(lead, on="seq").sort("at", "seq", "pos")
+    tokens = rows.select(pl.int_range(pl.len()).alias("row"),
+                         pl.col("theme").str.split(THEME_SEPARATOR)).explode("theme")
+    tokens = tokens.with_columns(code=pl.col("theme").str.strip_chars().replace_strict(
+        theme_code, default=-1, return_dtype=pl.Int32)).filter(pl.col("code") >= 0)
+    return Participations(
+        org=rows["idx"].to_numpy().astype(np.int64),
+        day=_days(rows["at"]) if rows.height else np.empty(0),
+        grade=rows["grade"].to_numpy().astype(np.int8),
+        lead=(rows["pos"] == rows["lead"]).to_numpy().astype(bool),
+        theme_row=tokens["row"].to_numpy().astype(np.int64),
+        theme_code=tokens["code"].to_numpy().astype(np.int32),
+    )

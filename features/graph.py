@@ -28,8 +28,10 @@ class Graph:
     declines: sp.csr_matrix  # n × n declines between the pair
     degree: np.ndarray  # distinct partners
     strength: np.ndarray  # weighted degree (row sums of ``weight``)
-    activity: np.ndarray  # decayed count of events of any stage in the last ~2 years
+    activity: np.ndarray  # recency-decayed outcomes taken part in (any stage)
+    recent: np.ndarray  # outcomes taken part in during the last year
     success: np.ndarray  # contracts or launches so far
+    leads: np.ndarray  # recency-decayed successful outcomes led (coordinator, asker)
     theme_activity: sp.csr_matrix  # n × themes, decayed outcomes per theme
     transition: sp.csr_matrix  # row-stochastic walk matrix
 
@@ -54,21 +56,22 @@ def build_graph(eco: Ecosystem, day: float, half_life: float = HALF_LIFE_DAYS) -
     declines = sp.csr_matrix((np.concatenate([dec, dec]), (both_a, both_b)), shape=(n, n))
     declines.eliminate_zeros()
     degree = np.diff(binary.indptr).astype(np.float64)
-    activity = np.bincount(both_a, weights=np.concatenate([decay, decay]), minlength=n)
-    won = (ev.grade >= 5) & ~ev.declined
-    success = np.bincount(ev.a[won], minlength=n) + np.bincount(ev.b[won], minlength=n)
-    n_themes = max(len(eco.themes), 1)
-    themed = ev.theme >= 0
+    part = eco.participations.before(day)
+    p_decay = np.power(0.5, (day - part.day) / half_life) if len(part.day) else np.empty(0)
+    activity = np.bincount(part.org, weights=p_decay, minlength=n)
+    recent = np.bincount(part.org[part.day >= day - 365], minlength=n).astype(np.float64)
+    won = part.grade >= 5
+    success = np.bincount(part.org[won], minlength=n).astype(np.float64)
+    leads = np.bincount(part.org[won & part.lead], weights=p_decay[won & part.lead], minlength=n)
     theme_activity = sp.csr_matrix(
-        (np.concatenate([decay[themed], decay[themed]]),
-         (np.concatenate([ev.a[themed], ev.b[themed]]),
-          np.concatenate([ev.theme[themed], ev.theme[themed]]))), shape=(n, n_themes))
+        (p_decay[part.theme_row], (part.org[part.theme_row], part.theme_code)),
+        shape=(n, max(len(eco.themes), 1)))
     row_sum = np.asarray(weight.sum(axis=1)).ravel()
     inv = np.divide(1.0, row_sum, out=np.zeros(n), where=row_sum > 0)
     transition = sp.diags(inv) @ weight
     return Graph(day=day, weight=weight, binary=binary, declines=declines, degree=degree,
                  strength=row_sum,
-                 activity=activity, success=success.astype(np.float64),
+                 activity=activity, recent=recent, success=success, leads=leads,
                  theme_activity=theme_activity.tocsr(), transition=transition.tocsr())
 
 

@@ -73,10 +73,11 @@ def theme_fit(strengths: np.ndarray, needs: np.ndarray) -> np.ndarray:
     return cover * (0.5 + 0.5 * answers)
 
 
-def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int = -1,
+def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | np.ndarray = -1,
                   links: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Feature matrix (len(a) × len(FEATURES), float32) for pairs (a_i → b_i).
 
+    ``theme``: the query's theme token code, one for all pairs or one per pair (-1: none).
     ``links`` passes link scores already at hand (see ``graph.reverse_links``).
     """
     eco, text, graph = ctx.eco, ctx.text, ctx.graph
@@ -96,12 +97,13 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int = -
     union = (sa | sb).sum(axis=1)
     cols["tag_overlap"] = ((sa & sb).sum(axis=1) / np.maximum(union, 1)).astype(np.float32)
     cols["theme_fit"] = theme_fit(sa | sb, na | nb).max(axis=1) if m else np.zeros(0, np.float32)
-    if theme >= 0 and theme < graph.theme_activity.shape[1]:
-        cols["theme_activity_b"] = gather(graph.theme_activity, b, np.full(m, theme))
-        cols["theme_activity_a"] = gather(graph.theme_activity, a, np.full(m, theme))
-    else:
-        cols["theme_activity_b"] = np.zeros(m, np.float32)
-        cols["theme_activity_a"] = np.zeros(m, np.float32)
+    themes = np.broadcast_to(np.asarray(theme, dtype=np.int64), (m,))
+    known = (themes >= 0) & (themes < graph.theme_activity.shape[1])
+    cols["theme_activity_b"] = np.zeros(m, np.float32)
+    cols["theme_activity_a"] = np.zeros(m, np.float32)
+    if known.any():
+        cols["theme_activity_b"][known] = gather(graph.theme_activity, b[known], themes[known])
+        cols["theme_activity_a"][known] = gather(graph.theme_activity, a[known], themes[known])
     cols.update(links if links is not None else link_features(graph, a, b))
     cols["degree_a"] = graph.degree[a].astype(np.float32)
     cols["degree_b"] = graph.degree[b].astype(np.float32)

@@ -16,7 +16,7 @@ from features.graph import query_rows
 from features.pairs import PairContext
 from matching.candidates import candidates_for, fit_scores
 from matching.diversity import similarity
-from matching.training import Query
+from matching.queries import Query
 
 System = Callable[[PairContext, Query], np.ndarray]
 DEPTH = 100

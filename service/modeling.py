@@ -32,8 +32,9 @@ from matching.evaluation import (
     evaluate,
 )
 from matching.explain import ItemTable
+from matching.queries import window_queries
 from matching.ranker import Ranker
-from matching.training import build_training_set, quarter_windows, window_queries
+from matching.training import build_training_set, quarter_windows
 
 TEST_DAYS = 182.0
 QUARTER = 91.0
