@@ -79,25 +79,30 @@ LINK_FEATURES = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",
                  "resource_allocation", "two_hop", "ppr")
 
 
+def adamic_adar_rows(graph: Graph, queries: np.ndarray) -> sp.csr_matrix:
+    deg = graph.degree
+    aa_w = np.divide(1.0, np.log(np.maximum(deg, 2.0)), out=np.zeros_like(deg), where=deg > 1)
+    return graph.binary[queries].multiply(aa_w).tocsr() @ graph.binary
+
+
 def query_rows(graph: Graph, queries: np.ndarray) -> dict[str, sp.csr_matrix]:
     """Link scores from each query organisation to every organisation (one sparse row each)."""
     q = np.asarray(queries, dtype=np.int64)
     binary_q = graph.binary[q]
     deg = graph.degree
-    aa_w = np.divide(1.0, np.log(np.maximum(deg, 2.0)), out=np.zeros_like(deg), where=deg > 1)
     ra_w = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
     weight_q = graph.weight[q]
     step1 = graph.transition[q]
     step2 = step1 @ graph.transition
     alpha = PPR_RESTART
-    # Personalised PageRank truncated after three steps (the restart mass decays fast).
-    ppr = (alpha * (1 - alpha)) * step1 + (alpha * (1 - alpha) ** 2) * step2 + (
-        alpha * (1 - alpha) ** 3) * (step2 @ graph.transition)
+    # Personalised PageRank truncated after two steps: a third would reach most of a dense
+    # collaboration graph (8 of 13 ms per query on CORDIS) for a term weighted only 0.1.
+    ppr = (alpha * (1 - alpha)) * step1 + (alpha * (1 - alpha) ** 2) * step2
     return {
         "repeat": weight_q,
         "prior_declines": graph.declines[q],
         "common_neighbours": binary_q @ graph.binary,
-        "adamic_adar": binary_q.multiply(aa_w).tocsr() @ graph.binary,
+        "adamic_adar": adamic_adar_rows(graph, q),
         "resource_allocation": binary_q.multiply(ra_w).tocsr() @ graph.binary,
         "two_hop": weight_q @ graph.weight,
         "ppr": ppr.tocsr(),

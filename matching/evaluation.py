@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import msgspec
 import numpy as np
 
-from features.graph import query_rows
+from features.graph import adamic_adar_rows
 from features.pairs import PairContext
 from matching.candidates import candidates_for, fit_scores
 from matching.diversity import similarity
@@ -26,7 +26,7 @@ def ndcg_at(ranked: np.ndarray, relevant: set[int], k: int = 10) -> float:
     """NDCG with binary gains."""
     if not relevant:
         return 0.0
-    gains = np.array([1.0 if int(p) in relevant else 0.0 for p in ranked[:k]])
+    gains = np.array([1.0 if p in relevant else 0.0 for p in ranked[:k]])
     dcg = float((gains / np.log2(np.arange(2, len(gains) + 2))).sum())
     ideal = float((1.0 / np.log2(np.arange(2, min(len(relevant), k) + 2))).sum())
     return dcg / ideal
@@ -36,13 +36,13 @@ def recall_at(ranked: np.ndarray, relevant: set[int], k: int = 50) -> float:
     """Hits in the top k over min(|truth|, k)."""
     if not relevant:
         return 0.0
-    hits = sum(1 for p in ranked[:k] if int(p) in relevant)
+    hits = sum(1 for p in ranked[:k] if p in relevant)
     return hits / min(len(relevant), k)
 
 
 def reciprocal_rank(ranked: np.ndarray, relevant: set[int], k: int = DEPTH) -> float:
     for i, p in enumerate(ranked[:k]):
-        if int(p) in relevant:
+        if p in relevant:
             return 1.0 / (i + 1)
     return 0.0
 
@@ -144,7 +144,7 @@ def repeat_partners(ctx: PairContext, q: Query) -> np.ndarray:
 
 
 def adamic_adar(ctx: PairContext, q: Query) -> np.ndarray:
-    row = query_rows(ctx.graph, np.array([q.asker]))["adamic_adar"].toarray().ravel()
+    row = adamic_adar_rows(ctx.graph, np.array([q.asker])).toarray().ravel()
     pop = _popularity(ctx)
     return _ranked(ctx, q, row * 1e6 + pop / (pop.max() + 1))
 

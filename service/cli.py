@@ -195,6 +195,33 @@ def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# --- benchmark -----------------------------------------------------------------------------
+
+
+def cmd_benchmark(args: argparse.Namespace, settings: Settings) -> int:
+    from service.benchmark import BenchmarkInputError, run_cordis, score
+
+    try:
+        if args.bench_command == "cordis":
+            for path in (args.data, args.queries):
+                if not Path(path).exists():
+                    raise UsageError(f"{path} does not exist")
+            run_cordis(args.data, args.queries, args.out, system=args.system, k=args.k, log=_say)
+        else:
+            for path in (args.queries, args.truth, args.predictions):
+                if not Path(path).exists():
+                    raise UsageError(f"{path} does not exist")
+            results = score(args.queries, args.truth, args.predictions)
+            _say("| kind | queries | NDCG@10 | recall@50 | MRR |")
+            _say("|---|---|---|---|---|")
+            for kind, m in results.items():
+                _say(f"| {kind} | {m['queries']} | {m['ndcg@10']:.4f} | {m['recall@50']:.4f} | "
+                     f"{m['mrr']:.4f} |")
+    except (BenchmarkInputError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
 # --- parser --------------------------------------------------------------------------------
 
 
@@ -271,6 +298,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", action="append", help="only these regions (e.g. JP-13)")
     p.add_argument("--new-only", action="store_true", help="exclude existing partners")
     p.set_defaults(func=cmd_suggest)
+    p = sub.add_parser("benchmark", help="real-data benchmarks")
+    bench = p.add_subparsers(dest="bench_command", required=True, metavar="ACTION")
+    b = bench.add_parser("cordis", help="rank partners for CORDIS-format queries")
+    b.add_argument("--data", required=True, help="directory with the CORDIS-format tables")
+    b.add_argument("--queries", required=True, help="queries Parquet file")
+    b.add_argument("--out", required=True, help="predictions Parquet file to write")
+    b.add_argument("--system", default="kyoso",
+                   choices=["kyoso", "popularity", "theme_popularity", "repeat", "adamic_adar"])
+    b.add_argument("--k", type=_positive, default=100, help="answers per query (default 100)")
+    b = bench.add_parser("score", help="score predictions against the truth")
+    b.add_argument("--queries", required=True)
+    b.add_argument("--truth", required=True)
+    b.add_argument("--predictions", required=True)
+    p.set_defaults(func=cmd_benchmark)
     return parser
 
 

@@ -1,0 +1,272 @@
+"""`kyoso benchmark cordis` and `kyoso benchmark score`: the real-data benchmark.
+
+The run sees only data from before the earliest ``as_of`` of the queries. Kyoso
+trains one ranker per kind of query (consortium: a lead asks for its project's
+members; partner: an organisation asks for new partners) on queries built the same
+way from the years before, each with features as of its own day, early-stopped on
+the last of those years and refitted on all of them. Baselines run through the
+same pipeline: same ecosystem, same exclusions, same output.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from data import cordis
+from features.ecosystem import Ecosystem, build_ecosystem, to_days
+from features.graph import adamic_adar_rows, build_graph
+from features.pairs import CATEGORICAL, FEATURES, PairContext
+from features.text import build_text_vectors
+from matching.engine import Engine, Filters
+from matching.evaluation import ndcg_at, recall_at, reciprocal_rank
+from matching.explain import ItemTable
+from matching.queries import Query, consortium_queries, partner_queries, top_theme
+from matching.ranker import Ranker
+from matching.training import TrainingSet, concat_sets, training_rows
+
+SYSTEMS = ("kyoso", "popularity", "theme_popularity", "repeat", "adamic_adar")
+QUERY_COLUMNS = {"query_id": pl.String, "org_id": pl.String, "as_of": pl.Date, "theme": pl.String,
+                 "new_only": pl.Boolean}
+TRAIN_YEARS = 3
+MAX_TRAIN_QUERIES = 3000  # per kind and year: bounds the run's time
+
+
+class BenchmarkInputError(ValueError):
+    """A queries, truth or predictions file is not in the expected format."""
+
+
+def read_queries(path: str | Path) -> pl.DataFrame:
+    frame = pl.read_parquet(path)
+    missing = [c for c in QUERY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise BenchmarkInputError(f"{path}: missing column(s) {', '.join(missing)}")
+    try:
+        return frame.select([pl.col(c).cast(t) for c, t in QUERY_COLUMNS.items()])
+    except pl.exceptions.PolarsError as exc:
+        raise BenchmarkInputError(f"{path}: {exc}") from exc
+
+
+class Progress:
+    """Rows done, rate and time left: redrawn on a terminal, plain lines otherwise."""
+
+    def __init__(self, total: int, label: str, out=sys.stderr) -> None:
+        self.total, self.label, self.out = total, label, out
+        self.start = time.perf_counter()
+        self.tty = out.isatty()
+        self.last = 0.0
+
+    def update(self, done: int) -> None:
+        now = time.perf_counter()
+        if done < self.total and now - self.last < (0.2 if self.tty else 15):
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        left = (self.total - done) / rate if rate > 0 else 0
+        line = f"{self.label}: {done:,}/{self.total:,} ({rate:,.0f}/s, {left:,.0f}s left)"
+        self.out.write(("\r" + line) if self.tty else line + "\n")
+        if self.tty and done >= self.total:
+            self.out.write("\n")
+        self.out.flush()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    eco: Ecosystem
+    ctx: PairContext  # as of the earliest as_of
+    items: ItemTable
+
+
+def prepare(data_dir: str | Path, as_of: datetime) -> Prepared:
+    frames = cordis.benchmark_frames(*cordis.read_tables(data_dir), before=as_of)
+    eco = build_ecosystem(*frames)
+    text = build_text_vectors(frames[1], eco.index)
+    ctx = PairContext(eco, text, build_graph(eco, to_days(as_of)))
+    return Prepared(eco, ctx, ItemTable.build(frames[1], eco.index))
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+def _sample(queries: list[Query], rng: np.random.Generator) -> list[Query]:
+    if len(queries) <= MAX_TRAIN_QUERIES:
+        return queries
+    return [queries[i] for i in np.sort(rng.choice(len(queries), MAX_TRAIN_QUERIES, False))]
+
+
+def training_sets(prep: Prepared, day: float, log) -> dict[str, list[TrainingSet]]:
+    """Per kind, one training set per earlier year, features as of that year's start."""
+    rng = np.random.default_rng(0)
+    sets: dict[str, list[TrainingSet]] = {"consortium": [], "partner": []}
+    for back in range(TRAIN_YEARS, 0, -1):
+        start = day - 365.25 * back
+        ctx = PairContext(prep.eco, prep.ctx.text, build_graph(prep.eco, start))
+        for kind, build, new_only in (("consortium", consortium_queries, False),
+                                      ("partner", partner_queries, True)):
+            queries = _sample(build(prep.eco, ctx.graph, start, start + 365.25), rng)
+            made = training_rows(ctx, queries, new_only=new_only)
+            log(f"  training queries {kind} as of year -{back}: {len(made.group):,} "
+                f"({len(made):,} rows, candidate recall {made.candidate_recall:.3f})")
+            sets[kind].append(made)
+    return sets
+
+
+def fit_ranker(sets: list[TrainingSet]) -> tuple[Ranker, dict]:
+    """Early-stop on the latest year, then refit on all years with that many trees."""
+    *earlier, latest = sets
+    train = concat_sets(earlier)
+    probe = Ranker().fit(train.x, train.y, train.group, feature_names=list(FEATURES),
+                         categorical=list(CATEGORICAL), valid=(latest.x, latest.y, latest.group))
+    best = int(probe.metrics_["best_iteration"])
+    valid_ndcg = float(probe.booster_.best_score["valid_0"]["ndcg@10"])
+    full = concat_sets(sets)
+    ranker = Ranker(n_estimators=max(best, 10), early_stopping_rounds=0).fit(
+        full.x, full.y, full.group, feature_names=list(FEATURES), categorical=list(CATEGORICAL))
+    return ranker, {"trees": max(best, 10), "valid_ndcg_at_10": round(valid_ndcg, 4)}
+
+
+# --- systems --------------------------------------------------------------------------------
+
+
+Ranking = Callable[[int, int, bool], tuple[np.ndarray, np.ndarray]]
+
+
+def _order(prep: Prepared, a: int, scores: np.ndarray, new_only: bool, k: int):
+    ctx = prep.ctx
+    ok = prep.eco.registered < ctx.graph.day
+    ok[a] = False
+    if new_only:
+        ok[ctx.graph.binary[a].indices] = False
+    s = np.where(ok, scores, -np.inf)
+    k = min(k, int(ok.sum()))
+    top = np.argpartition(-s, k - 1)[:k]
+    top = top[np.argsort(-s[top], kind="stable")]
+    return top, s[top]
+
+
+def baseline(name: str, prep: Prepared, k: int) -> Ranking:
+    g = prep.ctx.graph
+    popular = g.activity + 1e-3 * g.degree
+    popular = popular / (popular.max() + 1)
+
+    def rank(a: int, theme: int, new_only: bool):
+        if name == "popularity":
+            scores = popular
+        elif name == "theme_popularity":
+            col = g.theme_activity[:, theme].toarray().ravel() if theme >= 0 else 0.0
+            scores = col + popular
+        elif name == "repeat":
+            scores = g.weight[a].toarray().ravel() * 1e3 + popular
+        else:  # adamic_adar
+            scores = adamic_adar_rows(g, np.array([a])).toarray().ravel() * 1e3 + popular
+        return _order(prep, a, scores, new_only, k)
+
+    return rank
+
+
+def kyoso(prep: Prepared, rankers: dict[str, Ranker], k: int) -> Ranking:
+    engines = {kind: Engine(ctx=prep.ctx, items=prep.items, scorer=r) for kind, r in rankers.items()}
+
+    def rank(a: int, theme: int, new_only: bool):
+        ranked = engines["partner" if new_only else "consortium"].rank(
+            a, filters=Filters(new_only=new_only), theme=theme)
+        return ranked.partners[:k], ranked.score[:k]
+
+    return rank
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def run_cordis(data_dir: str, queries_path: str, out_path: str, *, system: str = "kyoso",
+               k: int = 100, log=print) -> dict:
+    if system not in SYSTEMS:
+        raise BenchmarkInputError(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
+    if not 1 <= k <= 1000:
+        raise BenchmarkInputError("k must be between 1 and 1000")
+    started = time.perf_counter()
+    queries = read_queries(queries_path)
+    if queries.height == 0:
+        raise BenchmarkInputError(f"{queries_path}: no queries")
+    as_of = datetime.combine(queries["as_of"].min(), datetime.min.time(), tzinfo=UTC)
+    log(f"{queries.height:,} queries; using only data from before {as_of.date()}")
+    prep = prepare(data_dir, as_of)
+    day = to_days(as_of)
+    log(f"ecosystem: {prep.eco.n:,} organisations, {len(prep.eco.events):,} pair events")
+    stats: dict = {"system": system, "queries": queries.height}
+    if system == "kyoso":
+        sets = training_sets(prep, day, log)
+        rankers = {}
+        for kind in ("consortium", "partner"):
+            rankers[kind], info = fit_ranker(sets[kind])
+            stats[f"{kind}_model"] = info
+            log(f"  {kind} ranker: {info}")
+        rank = kyoso(prep, rankers, k)
+    else:
+        rank = baseline(system, prep, k)
+
+    theme_code = {t: i for i, t in enumerate(prep.eco.themes)}
+    rows_q, rows_o, rows_r, rows_s = [], [], [], []
+    unknown = 0
+    progress = Progress(queries.height, f"ranking ({system})")
+    for done, (qid, org_id, _as_of, theme, new_only) in enumerate(queries.iter_rows(), start=1):
+        a = prep.eco.index.get(org_id, -1)
+        if a < 0:
+            unknown += 1
+        else:
+            code = theme_code.get(theme, -1) if theme else top_theme(prep.ctx.graph, a)
+            partners, scores = rank(a, code, bool(new_only))
+            rows_q += [qid] * len(partners)
+            rows_o += [str(prep.eco.ids[p]) for p in partners]
+            rows_r += list(range(1, len(partners) + 1))
+            rows_s += [float(s) for s in scores]
+        progress.update(done)
+    out = pl.DataFrame({"query_id": rows_q, "org_id": rows_o, "rank": rows_r, "score": rows_s},
+                       schema={"query_id": pl.String, "org_id": pl.String, "rank": pl.Int32,
+                               "score": pl.Float64})
+    Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+    out.write_parquet(out_path)
+    stats.update(unknown_askers=unknown, rows=out.height,
+                 seconds=round(time.perf_counter() - started, 1))
+    log(f"wrote {out.height:,} rows to {out_path} in {stats['seconds']}s "
+        f"({unknown} queries for organisations the data does not know: empty answers)")
+    return stats
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+
+def score(queries_path: str, truth_path: str, predictions_path: str) -> dict[str, dict[str, float]]:
+    """NDCG@10, recall@50 and MRR per kind of query, as the data README defines them."""
+    queries = read_queries(queries_path)
+    truth = pl.read_parquet(truth_path)
+    predictions = pl.read_parquet(predictions_path)
+    for frame, cols, path in ((truth, ("query_id", "org_id"), truth_path),
+                              (predictions, ("query_id", "org_id", "rank"), predictions_path)):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise BenchmarkInputError(f"{path}: missing column(s) {', '.join(missing)}")
+    truth_of = {q: set(p["org_id"].to_list()) for (q,), p in truth.group_by("query_id")}
+    ranked_of = {q: np.array(p.sort("rank")["org_id"].to_list(), dtype=object)
+                 for (q,), p in predictions.group_by("query_id")}
+    results = {}
+    for kind, new_only in (("consortium", False), ("partner", True)):
+        part = queries.filter(pl.col("new_only") == new_only)
+        metrics = {"ndcg@10": [], "recall@50": [], "mrr": []}
+        for qid, asker in part.select("query_id", "org_id").iter_rows():
+            rel = truth_of.get(qid, set()) - {asker}
+            ranked = ranked_of.get(qid, np.array([], dtype=object))
+            ranked = ranked[ranked != asker]
+            metrics["ndcg@10"].append(ndcg_at(ranked, rel, 10))
+            metrics["recall@50"].append(recall_at(ranked, rel, 50))
+            metrics["mrr"].append(reciprocal_rank(ranked, rel, 100))
+        results[kind] = {"queries": part.height,
+                         **{m: float(np.mean(v)) if v else 0.0 for m, v in metrics.items()}}
+    return results
