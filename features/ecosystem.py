@@ -100,6 +100,7 @@ class Ecosystem:
         object.__setattr__(self, "strengths_f", self.strengths.astype(np.float32))
         object.__setattr__(self, "needs_f", self.needs.astype(np.float32))
         object.__setattr__(self, "need_count", np.maximum(self.needs.sum(axis=1), 1).astype(np.float32))
+        object.__setattr__(self, "has_tags", bool(self.strengths.any() or self.needs.any()))
 
     @property
     def n(self) -> int:

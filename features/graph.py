@@ -33,6 +33,7 @@ class Graph:
     success: np.ndarray  # contracts or launches so far
     leads: np.ndarray  # recency-decayed successful outcomes led (coordinator, asker)
     theme_activity: sp.csr_matrix  # n × themes, decayed outcomes per theme
+    theme_profile: sp.csr_matrix  # the same rows L2-normalised: what an organisation works on
     transition: sp.csr_matrix  # row-stochastic walk matrix
 
     @property
@@ -66,13 +67,18 @@ def build_graph(eco: Ecosystem, day: float, half_life: float = HALF_LIFE_DAYS) -
     theme_activity = sp.csr_matrix(
         (p_decay[part.theme_row], (part.org[part.theme_row], part.theme_code)),
         shape=(n, max(len(eco.themes), 1)))
+    theme_activity = theme_activity.tocsr()
+    norm = np.sqrt(np.asarray(theme_activity.multiply(theme_activity).sum(axis=1)).ravel())
+    theme_profile = (sp.diags(np.divide(1.0, norm, out=np.zeros(n), where=norm > 0))
+                     @ theme_activity).tocsr()
     row_sum = np.asarray(weight.sum(axis=1)).ravel()
     inv = np.divide(1.0, row_sum, out=np.zeros(n), where=row_sum > 0)
     transition = sp.diags(inv) @ weight
     return Graph(day=day, weight=weight, binary=binary, declines=declines, degree=degree,
                  strength=row_sum,
                  activity=activity, recent=recent, success=success, leads=leads,
-                 theme_activity=theme_activity.tocsr(), transition=transition.tocsr())
+                 theme_activity=theme_activity, theme_profile=theme_profile,
+                 transition=transition.tocsr())
 
 
 LINK_FEATURES = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",

@@ -20,7 +20,7 @@ from features.text import TextVectors, row_cosine
 FEATURES: tuple[str, ...] = (
     "text_fit_ab", "text_fit_ba", "text_sim_strengths", "text_sim_needs",
     "tag_cov_ab", "tag_cov_ba", "domain_cov_ab", "domain_cov_ba", "tag_overlap",
-    "theme_fit", "theme_activity_b", "theme_activity_a",
+    "theme_fit", "theme_activity_b", "theme_activity_a", "theme_profile_sim",
     *LINK_FEATURES,
     "degree_a", "degree_b", "activity_b", "success_b", "age_b_days",
     "kind_a", "kind_b", "kind_pair", "same_region", "distance_km", "industry_distance",
@@ -30,7 +30,7 @@ CATEGORICAL: tuple[str, ...] = ("kind_a", "kind_b", "kind_pair", "nda_pair")
 # Symmetric under swapping a and b (checked by the tests). Personalised PageRank is not:
 # a walk from a hub reaches b less often than a walk from b reaches the hub.
 SYMMETRIC: tuple[str, ...] = (
-    "text_sim_strengths", "text_sim_needs", "tag_overlap", "theme_fit",
+    "text_sim_strengths", "text_sim_needs", "tag_overlap", "theme_fit", "theme_profile_sim",
     *(f for f in LINK_FEATURES if f != "ppr"), "same_region", "distance_km", "industry_distance",
     "size_gap", "nda_friction",
 )
@@ -104,6 +104,7 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | n
     if known.any():
         cols["theme_activity_b"][known] = gather(graph.theme_activity, b[known], themes[known])
         cols["theme_activity_a"][known] = gather(graph.theme_activity, a[known], themes[known])
+    cols["theme_profile_sim"] = row_cosine(graph.theme_profile, graph.theme_profile, a, b)
     cols.update(links if links is not None else link_features(graph, a, b))
     cols["degree_a"] = graph.degree[a].astype(np.float32)
     cols["degree_b"] = graph.degree[b].astype(np.float32)
@@ -138,7 +139,7 @@ def link_features(graph: Graph, a: np.ndarray, b: np.ndarray,
     if len(a) == 0:
         return {f: np.zeros(0, np.float32) for f in LINK_FEATURES}
     if rows is not None:
-        return {name: gather(m.tocsr(), np.zeros(len(b), dtype=np.int64), b) for name, m in rows.items()}
+        return {name: m.toarray().ravel()[b].astype(np.float32) for name, m in rows.items()}
     queries, row_of = np.unique(a, return_inverse=True)
     out = {f: np.zeros(len(a), np.float32) for f in LINK_FEATURES}
     block = 512  # bounds the memory of the multi-step rows

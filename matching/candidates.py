@@ -1,8 +1,11 @@
 """Candidate retrieval: a few hundred organisations per query, before any model runs.
 
 Sources: text fit both ways, tag coverage both ways, the graph neighbourhood (repeat
-partners, 2-hop, personalised PageRank), organisations active in the query's theme
-or popular overall, and a few of every kind so no kind is shut out.
+partners, Adamic–Adar, resource allocation, 2-hop, personalised PageRank), activity in
+the query's theme, a similar theme profile (nearby first), recent and overall activity,
+and the best of every kind so no kind is shut out. Each source ranks organisations;
+reciprocal-rank fusion merges them, so an organisation several sources agree on
+comes first and no single source's scale dominates.
 """
 
 from __future__ import annotations
@@ -14,25 +17,15 @@ import numpy as np
 from features.graph import query_rows
 from features.pairs import PairContext
 
+GRAPH_SOURCES = ("repeat", "adamic_adar", "resource_allocation", "two_hop", "ppr")
+
 
 @dataclass(frozen=True)
 class CandidateConfig:
-    text_k: int = 120
-    tag_k: int = 80
-    graph_k: int = 120
-    popular_k: int = 40
-    per_kind_k: int = 8
-    limit: int = 400
-
-
-def _top(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
-    s = np.where(allowed, scores, -np.inf)
-    k = min(k, int(allowed.sum()))
-    if k <= 0:
-        return np.empty(0, dtype=np.int64)
-    idx = np.argpartition(-s, k - 1)[:k]
-    idx = idx[np.isfinite(s[idx]) & (s[idx] > 0)]
-    return idx[np.argsort(-s[idx], kind="stable")]
+    limit: int = 400  # candidates handed to the ranker
+    depth: int = 400  # how far down each source is read
+    per_kind: int = 5  # the best of every kind joins whatever the fusion says
+    fusion_k: float = 60.0  # reciprocal-rank fusion constant
 
 
 def text_fit_scores(ctx: PairContext, a: int) -> np.ndarray:
@@ -47,6 +40,8 @@ def text_fit_scores(ctx: PairContext, a: int) -> np.ndarray:
 def tag_fit_scores(ctx: PairContext, a: int) -> np.ndarray:
     """Two-way tag coverage of ``a`` against everyone."""
     eco = ctx.eco
+    if not eco.has_tags:  # e.g. outside datasets without profiles
+        return np.zeros(eco.n, dtype=np.float32)
     return (eco.strengths_f @ eco.needs_f[a]) / eco.need_count[a] + (
         eco.needs_f @ eco.strengths_f[a]) / eco.need_count
 
@@ -56,32 +51,49 @@ def fit_scores(ctx: PairContext, a: int) -> np.ndarray:
     return text_fit_scores(ctx, a) + tag_fit_scores(ctx, a)
 
 
+def _top(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
+    """The best ``k`` allowed organisations with a positive score, best first."""
+    s = np.where(allowed & (scores > 0), scores, -np.inf)
+    k = min(k, int(np.isfinite(s).sum()))
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    idx = np.argpartition(-s, k - 1)[:k]
+    return idx[np.argsort(-s[idx], kind="stable")]
+
+
+def source_scores(ctx: PairContext, a: int, theme: int, rows: dict) -> list[np.ndarray]:
+    eco, graph = ctx.eco, ctx.graph
+    sources = [text_fit_scores(ctx, a), tag_fit_scores(ctx, a)]
+    sources += [rows[name].toarray().ravel() for name in GRAPH_SOURCES]
+    if 0 <= theme < graph.theme_activity.shape[1]:
+        sources.append(graph.theme_activity[:, theme].toarray().ravel())
+    profile = (graph.theme_profile @ graph.theme_profile[a].T).toarray().ravel()
+    sources.append(profile * (1 + graph.activity) * (1 + (eco.region == eco.region[a])))
+    sources += [graph.activity + 0.5 * graph.degree, graph.recent]
+    return sources
+
+
 def candidates_for(ctx: PairContext, a: int, *, theme: int = -1, allowed: np.ndarray | None = None,
                    config: CandidateConfig = CandidateConfig(), rows: dict | None = None) -> np.ndarray:
-    """Indices of candidate partners for ``a`` (never ``a``, never someone not yet registered).
-
-    ``rows``: the asker's ``query_rows``, when already computed.
-    """
+    """Indices of candidate partners for ``a``, best first (never ``a``, never someone not
+    yet registered). ``rows``: the asker's ``query_rows``, when already computed."""
     eco, graph = ctx.eco, ctx.graph
     ok = eco.registered <= graph.day
     if allowed is not None:
         ok &= allowed
     ok = ok.copy()
     ok[a] = False
-    tags = tag_fit_scores(ctx, a)
-    text_tag = text_fit_scores(ctx, a) + tags
-    picks = [_top(text_tag, config.text_k, ok), _top(tags, config.tag_k, ok)]
     rows = rows if rows is not None else query_rows(graph, np.array([a]))
-    for name in ("repeat", "adamic_adar", "two_hop", "ppr"):
-        picks.append(_top(rows[name].toarray().ravel(), config.graph_k // 2, ok))
-    if 0 <= theme < graph.theme_activity.shape[1]:
-        picks.append(_top(graph.theme_activity[:, theme].toarray().ravel(), config.popular_k, ok))
-    picks.append(_top(graph.activity + 0.5 * graph.degree, config.popular_k, ok))
-    for k in np.unique(eco.kind):
-        picks.append(_top(text_tag + 1e-3, config.per_kind_k, ok & (eco.kind == k)))
-    # Interleave the sources by rank, so a cut at ``limit`` keeps the best of each.
-    merged = np.concatenate(picks)
-    rank = np.concatenate([np.arange(len(p)) for p in picks])
-    merged = merged[np.argsort(rank, kind="stable")]
+    fused = np.zeros(eco.n)
+    for scores in source_scores(ctx, a, theme, rows):
+        top = _top(scores, config.depth, ok)
+        fused[top] += 1.0 / (config.fusion_k + np.arange(len(top)))
+    ranked = np.flatnonzero(fused > 0)
+    ranked = ranked[np.argsort(-fused[ranked], kind="stable")]
+    picked = ranked[: config.limit]
+    # The best few of every kind the fusion found, even below the cut.
+    kinds = eco.kind[ranked]
+    extra = [ranked[kinds == k][: config.per_kind] for k in np.unique(kinds)]
+    merged = np.concatenate([picked, *extra])
     _, first = np.unique(merged, return_index=True)
-    return merged[np.sort(first)][: config.limit]
+    return merged[np.sort(first)]

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from features.ecosystem import Ecosystem
-from features.graph import build_graph
-from features.pairs import FEATURES, PairContext, pair_features
+from features.graph import build_graph, query_rows
+from features.pairs import FEATURES, PairContext, link_features, pair_features
 from features.text import TextVectors
 from matching.candidates import CandidateConfig, candidates_for
 from matching.queries import Query, window_queries
@@ -30,35 +30,52 @@ class TrainingSet:
 
 
 def training_rows(ctx: PairContext, queries: list[Query], *, new_only: bool = False,
-                  config: CandidateConfig = CandidateConfig()) -> TrainingSet:
-    """(asker, candidate) features and labels for queries that share one as-of day."""
-    xs_a, xs_b, themes, ys, groups = [], [], [], [], []
+                  config: CandidateConfig = CandidateConfig(), max_unlabelled: int | None = None,
+                  seed: int = 0) -> TrainingSet:
+    """(asker, candidate) features and labels for queries that share one as-of day.
+
+    ``max_unlabelled`` keeps at most that many candidates with no outcome per query (a
+    random sample); every candidate with a known outcome stays.
+    """
+    rng = np.random.default_rng(seed)
+    xs_a, xs_b, themes, ys, groups, links = [], [], [], [], [], []
     found = wanted = 0
     for q in queries:
         allowed = None
         if new_only:
             allowed = np.ones(ctx.eco.n, dtype=bool)
             allowed[ctx.graph.binary[q.asker].indices] = False
-        cands = candidates_for(ctx, q.asker, theme=q.theme, config=config, allowed=allowed)
+        rows = query_rows(ctx.graph, np.array([q.asker]))
+        cands = candidates_for(ctx, q.asker, theme=q.theme, config=config, allowed=allowed,
+                               rows=rows)
         relevant = q.relevant()
         known = set(cands.tolist())
         found += len(relevant & known)
         wanted += len(relevant)
         # Known partners the retrieval missed still teach the ranker.
         extra = np.array([b for b in q.truth if b not in known], dtype=np.int64)
+        if max_unlabelled is not None:
+            unlabelled = np.array([b not in q.truth for b in cands.tolist()], dtype=bool)
+            if unlabelled.sum() > max_unlabelled:
+                drop = rng.choice(np.flatnonzero(unlabelled), unlabelled.sum() - max_unlabelled,
+                                  replace=False)
+                cands = np.delete(cands, drop)
         partners = np.concatenate([cands, extra])
         labels = np.array([q.truth.get(int(b), 0) for b in partners], dtype=np.int32)
         if labels.max(initial=0) == labels.min(initial=0):
             continue  # a query with one label teaches a ranker nothing
         xs_a.append(np.full(len(partners), q.asker))
         xs_b.append(partners)
+        links.append(link_features(ctx.graph, xs_a[-1], partners, rows=rows))
         themes.append(np.full(len(partners), q.theme))
         ys.append(labels)
         groups.append(len(partners))
     if not groups:
         return TrainingSet(np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, np.int32),
                            np.zeros(0, np.int64), found / max(wanted, 1))
-    x = pair_features(ctx, np.concatenate(xs_a), np.concatenate(xs_b), np.concatenate(themes))
+    joined = {name: np.concatenate([part[name] for part in links]) for name in links[0]}
+    x = pair_features(ctx, np.concatenate(xs_a), np.concatenate(xs_b), np.concatenate(themes),
+                      links=joined)
     return TrainingSet(x, np.concatenate(ys), np.array(groups, dtype=np.int64),
                        found / max(wanted, 1))
 
