@@ -95,6 +95,30 @@ MIGRATIONS: tuple[str, ...] = (
 
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: introductions (mutual acceptance unlocks partner-tier items) and the disclosure log
+    """
+    CREATE TABLE introductions (
+        id TEXT PRIMARY KEY,
+        requester TEXT NOT NULL REFERENCES organizations(id),
+        target TEXT NOT NULL REFERENCES organizations(id),
+        status TEXT NOT NULL CHECK (status IN ('requested', 'accepted', 'declined')),
+        message TEXT,
+        reason TEXT,
+        created_at TEXT NOT NULL,
+        decided_at TEXT
+    );
+    CREATE INDEX introductions_requester ON introductions(requester);
+    CREATE INDEX introductions_target ON introductions(target);
+
+    CREATE TABLE disclosures (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        viewer_org TEXT NOT NULL,
+        owner_org TEXT NOT NULL,
+        items INTEGER NOT NULL,
+        route TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

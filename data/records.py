@@ -128,6 +128,8 @@ class NeedMatch(Record):
     strength_tag: TagId
     strength_text: str | None
     similarity: float
+    need_tier: Tier = "public"
+    strength_tier: Tier = "public"
 
 
 class GraphPath(Record):

@@ -43,15 +43,16 @@ class ItemTable:
                    tag=frame["tag_idx"].to_numpy(), tier=frame["tier"].to_numpy().astype(object),
                    text=frame["text"].to_numpy().astype(object), row=frame["row"].to_numpy())
 
-    def visible(self, org: int, viewer: Viewer, *, strengths: bool) -> list[tuple[int, str, int]]:
-        """(tag, text, row) of the items of ``org`` on one side that ``viewer`` may see."""
+    def visible(self, org: int, viewer: Viewer, *, strengths: bool) -> list[tuple[int, str, int, str]]:
+        """(tag, text, row, tier) of the items of ``org`` on one side that ``viewer`` may see."""
         lo, hi = self.start[org], self.start[org + 1]
-        return [(int(self.tag[i]), str(self.text[i]), int(self.row[i])) for i in range(lo, hi)
+        return [(int(self.tag[i]), str(self.text[i]), int(self.row[i]), str(self.tier[i]))
+                for i in range(lo, hi)
                 if self.side[i] == strengths and viewer.can_see(org, str(self.tier[i]))]
 
     def visible_tags(self, org: int, viewer: Viewer, *, strengths: bool) -> np.ndarray:
         out = np.zeros(len(TAG_IDS), dtype=bool)
-        for tag, _, _ in self.visible(org, viewer, strengths=strengths):
+        for tag, *_ in self.visible(org, viewer, strengths=strengths):
             out[tag] = True
         return out
 
@@ -64,7 +65,7 @@ def need_matches(eco: Ecosystem, text: TextVectors, items: ItemTable, viewer: Vi
     strengths = items.visible(strength_org, viewer, strengths=True)
     if not needs or not strengths:
         return []
-    cos = (text.items[[r for _, _, r in needs]] @ text.items[[r for _, _, r in strengths]].T).toarray()
+    cos = (text.items[[n[2] for n in needs]] @ text.items[[s[2] for s in strengths]].T).toarray()
     same_tag = np.array([[n[0] == s[0] for s in strengths] for n in needs], dtype=float)
     sim = 0.5 * same_tag + 0.5 * cos
     pairs = []
@@ -75,7 +76,8 @@ def need_matches(eco: Ecosystem, text: TextVectors, items: ItemTable, viewer: Vi
         pairs.append(NeedMatch(
             need_org=str(eco.ids[need_org]), need_tag=TAG_IDS[needs[i][0]], need_text=needs[i][1],
             strength_org=str(eco.ids[strength_org]), strength_tag=TAG_IDS[strengths[j][0]],
-            strength_text=strengths[j][1], similarity=round(float(sim[i, j]), 4)))
+            strength_text=strengths[j][1], similarity=round(float(sim[i, j]), 4),
+            need_tier=needs[i][3], strength_tier=strengths[j][3]))
     return pairs
 
 

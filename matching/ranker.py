@@ -13,16 +13,17 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 
+from data.errors import KyosoError
 from data.records import ModelManifest as Manifest
 
 FORMAT = "kyoso-ranker/1"
 
 
-class NotFitted(Exception):
+class NotFitted(KyosoError):
     """The ranker was used before ``fit`` or loading."""
 
 
-class ArtefactMismatch(Exception):
+class ArtefactMismatch(KyosoError):
     """A saved model does not fit this code (format or feature list differ)."""
 
 

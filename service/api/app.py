@@ -1,0 +1,77 @@
+"""The Litestar application: `create_app(settings)`; nothing is read at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, get
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from data.store import Store
+from service.api import deps
+from service.api.auth import principal
+from service.api.deps import LiveDep, StoreDep
+from service.api.errors import HANDLERS
+from service.api.exchange import Exchange
+from service.api.matching_routes import Matching
+from service.api.models import Models
+from service.api.organizations import Organizations
+from service.api.state import Jobs, LiveEngine
+from service.api.types import Health, Ready
+from service.settings import Settings
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+@get("/health", sync_to_thread=False, tags=["service"])
+def health() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@get("/ready", sync_to_thread=False, tags=["service"])
+def ready(store: StoreDep, live: LiveDep) -> Ready:
+    """The store answers and the engine is loaded."""
+    return Ready(status="ready", organizations=store.count("organizations"),
+                 model_version=live.version)
+
+
+def create_app(settings: Settings) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        store = Store(settings.db)
+        try:
+            app.state.store = store
+            app.state.live = LiveEngine(store)
+            app.state.jobs = Jobs(settings, app.state.live)
+            yield
+        finally:
+            app.state.jobs.join(timeout=5) if hasattr(app.state, "jobs") else None
+            store.close()
+
+    return Litestar(
+        route_handlers=[health, ready, Organizations, Matching, Exchange, Models],
+        dependencies={"principal": Provide(principal), "store": Provide(deps.store, sync_to_thread=False),
+                      "live": Provide(deps.live, sync_to_thread=False),
+                      "jobs": Provide(deps.jobs, sync_to_thread=False)},
+        lifespan=[lifespan],
+        exception_handlers=HANDLERS,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="Kyoso API", version="1", path="/docs",
+            description="Two-way complementary co-creation partners, consortia and themes.",
+            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
+            components=Components(security_schemes={"ApiKey": SecurityScheme(
+                type="apiKey", name="X-API-Key", security_scheme_in="header")}),
+            security=[{"ApiKey": []}],
+        ),
+    )
+
+
+def app_from_env() -> Litestar:
+    """Entry point for ASGI servers (settings from the environment)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,90 @@
+"""Introductions and outcomes: what happened between organisations, step by step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from data.records import Outcome
+from data.store import Introduction, Introductions
+from service.api.deps import Caller, StoreDep
+from service.api.errors import MissingOrg
+from service.api.types import Decline, IntroductionList, IntroductionRequest, OutcomeAck, OutcomeList
+
+
+def _log_step(store: StoreDep, intro: Introduction, stage: str, reason: str | None = None) -> None:
+    """Every introduction step is an outcome event, keyed so a retry stores it once."""
+    members = (intro.requester, intro.target) if stage != "declined" else (intro.target,
+                                                                             intro.requester)
+    store.append_outcome(Outcome(key=f"{intro.id}:{stage}", members=members, stage=stage,
+                                 at=datetime.now(UTC), reason=reason, suggestion_id=intro.id))
+
+
+class Exchange(Controller):
+    tags = ["introductions and outcomes"]
+
+    @post("/v1/introductions", sync_to_thread=False, status_code=201)
+    def request_introduction(self, data: JSONBody[IntroductionRequest], principal: Caller,
+                             store: StoreDep) -> Introduction:
+        """Ask to be introduced to another organisation (a `contacted` outcome)."""
+        principal.acts_for(data.requester)
+        intro = Introductions(store).request(data.requester, data.target, data.message)
+        _log_step(store, intro, "contacted")
+        return intro
+
+    @post("/v1/introductions/{intro_id:str}/accept", sync_to_thread=False, status_code=200)
+    def accept(self, intro_id: FromPath[str], principal: Caller, store: StoreDep) -> Introduction:
+        """The target accepts: partner-tier items open between exactly these two (a `meeting`)."""
+        intros = Introductions(store)
+        principal.acts_for(intros.get(intro_id).target)
+        intro = intros.decide(intro_id, accept=True, reason=None)
+        _log_step(store, intro, "meeting")
+        return intro
+
+    @post("/v1/introductions/{intro_id:str}/decline", sync_to_thread=False, status_code=200)
+    def decline(self, intro_id: FromPath[str], data: JSONBody[Decline], principal: Caller,
+                store: StoreDep) -> Introduction:
+        """The target declines, with a reason (a `declined` outcome)."""
+        intros = Introductions(store)
+        principal.acts_for(intros.get(intro_id).target)
+        intro = intros.decide(intro_id, accept=False, reason=data.reason)
+        _log_step(store, intro, "declined", data.reason)
+        return intro
+
+    @get("/v1/introductions", sync_to_thread=False)
+    def list_introductions(
+        self, principal: Caller, store: StoreDep,
+        org: Annotated[str | None, QueryParameter(max_length=64)] = None,
+    ) -> IntroductionList:
+        """Introductions of an organisation (an office sees its own)."""
+        org = org or principal.org
+        if org is None:
+            raise MissingOrg()
+        principal.acts_for(org)
+        return IntroductionList(introductions=Introductions(store).for_org(org))
+
+    @post("/v1/outcomes", sync_to_thread=False)
+    def record_outcome(self, data: JSONBody[Outcome], principal: Caller,
+                       store: StoreDep) -> Response[OutcomeAck]:
+        """Append an outcome. Same key and body again: stored once, same answer (200)."""
+        if principal.role == "office" and principal.org not in data.members:
+            principal.acts_for(data.members[0])
+        seq, created = store.append_outcome(data)
+        return Response(OutcomeAck(seq=seq, created=created, outcome=data),
+                        status_code=201 if created else 200)
+
+    @get("/v1/outcomes", sync_to_thread=False)
+    def list_outcomes(
+        self, principal: Caller, store: StoreDep,
+        org: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        after: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> OutcomeList:
+        """Outcomes in log order, after a sequence number; an office sees its own."""
+        if principal.role == "office":
+            org = org or principal.org
+            principal.acts_for(org)
+        return OutcomeList(outcomes=store.outcomes(org_id=org, after_seq=after, limit=limit))

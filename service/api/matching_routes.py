@@ -1,0 +1,118 @@
+"""Suggestions, pair fit, consortia and themes: the engine over HTTP."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from data.errors import UnknownOrganization
+from data.records import Kind, MatchMode, NeedMatch, RegionCode, Suggestion
+from data.taxonomy import INDUSTRIES, IndustryId
+from data.themes import THEMES
+from matching.consortia import TeamRules, propose_consortia, required_capabilities
+from matching.engine import Filters
+from service.api.deps import Caller, LiveDep, StoreDep, log_partner_items, partners_of
+from service.api.errors import NotReady, SamePair
+from service.api.types import (
+    ConsortiumList,
+    ConsortiumRequest,
+    SuggestionList,
+    ThemeList,
+    ThemeSuggestionList,
+)
+
+
+def _engine_for(live: LiveDep, store: StoreDep, *org_ids: str):
+    """The engine, refreshed once if the store knows an organisation it does not yet."""
+    for org_id in org_ids:
+        if not live.knows(org_id):
+            if not store.has_organization(org_id):
+                raise UnknownOrganization(org_id)
+            live.refresh()
+            if not live.knows(org_id):
+                raise NotReady(f"{org_id} is not indexed yet; retry shortly")
+    return live.engine
+
+
+def _quoted_partner_items(matches: list[NeedMatch] | tuple[NeedMatch, ...]) -> Counter:
+    quoted: Counter = Counter()
+    for m in matches:
+        quoted[m.need_org] += m.need_tier == "partner"
+        quoted[m.strength_org] += m.strength_tier == "partner"
+    return quoted
+
+
+class Matching(Controller):
+    tags = ["matching"]
+
+    @get("/v1/organizations/{org_id:str}/suggestions", sync_to_thread=True)
+    def suggestions(
+        self, org_id: FromPath[str], principal: Caller, store: StoreDep, live: LiveDep,
+        k: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
+        mode: FromQuery[MatchMode] = "co-creation",
+        kind: Annotated[list[Kind] | None, QueryParameter(max_items=6)] = None,
+        region: Annotated[list[RegionCode] | None, QueryParameter(max_items=20)] = None,
+        industry: Annotated[list[IndustryId] | None, QueryParameter(max_items=10)] = None,
+        new_only: FromQuery[bool] = False,
+        theme: Annotated[str | None, QueryParameter(max_length=64)] = None,
+    ) -> SuggestionList:
+        """Ranked two-way partners with both direction scores, reasons and themes."""
+        principal.acts_for(org_id)
+        engine = _engine_for(live, store, org_id)
+        viewer = principal.viewer(engine, partners_of(store, principal))
+        found = engine.suggest(
+            org_id, k=k, mode=mode, theme=theme, viewer=viewer,
+            filters=Filters(kinds=tuple(kind or ()), regions=tuple(region or ()),
+                            industries=tuple(INDUSTRIES.index(i) for i in industry or ()),
+                            new_only=new_only))
+        quoted = sum((_quoted_partner_items(s.explanation.need_matches) for s in found), Counter())
+        log_partner_items(store, principal, quoted, "suggestions")
+        return SuggestionList(organization_id=org_id, mode=mode, model_version=live.version,
+                              suggestions=found)
+
+    @get("/v1/organizations/{org_id:str}/fit/{other_id:str}", sync_to_thread=True)
+    def fit(self, org_id: FromPath[str], other_id: FromPath[str], principal: Caller,
+            store: StoreDep, live: LiveDep,
+            mode: FromQuery[MatchMode] = "co-creation") -> Suggestion:
+        """The full two-way fit of one pair, with themes."""
+        principal.acts_for(org_id)
+        if org_id == other_id:
+            raise SamePair(org_id)
+        engine = _engine_for(live, store, org_id, other_id)
+        result = engine.fit(org_id, other_id, mode=mode,
+                            viewer=principal.viewer(engine, partners_of(store, principal)))
+        log_partner_items(store, principal, _quoted_partner_items(result.explanation.need_matches),
+                          "fit")
+        return result
+
+    @post("/v1/consortia", sync_to_thread=True, status_code=200)
+    def consortia(self, data: JSONBody[ConsortiumRequest], principal: Caller, store: StoreDep,
+                  live: LiveDep) -> ConsortiumList:
+        """Teams of 3-5 around a lead for a theme or a free-text need, under constraints."""
+        principal.acts_for(data.lead)
+        engine = _engine_for(live, store, data.lead)
+        required = required_capabilities(engine, theme=data.theme, need_text=data.need)
+        rules = TeamRules(size=data.size, require_kinds=tuple(data.require_kinds.items()),
+                          regions=tuple(data.regions), teams=data.teams)
+        teams = propose_consortia(engine, data.lead, required, rules,
+                                  viewer=principal.viewer(engine, partners_of(store, principal)))
+        quoted = sum((_quoted_partner_items(t.explanation) for t in teams), Counter())
+        log_partner_items(store, principal, quoted, "consortia")
+        return ConsortiumList(consortia=teams)
+
+    @get("/v1/themes", sync_to_thread=False)
+    def themes(self, principal: Caller) -> ThemeList:
+        """The catalogue of co-creation themes."""
+        return ThemeList(themes=list(THEMES))
+
+    @get("/v1/organizations/{org_id:str}/themes", sync_to_thread=True)
+    def themes_for(self, org_id: FromPath[str], principal: Caller, store: StoreDep, live: LiveDep,
+                   k: Annotated[int, QueryParameter(ge=1, le=30)] = 5) -> ThemeSuggestionList:
+        """Themes an organisation's visible strengths and needs point to."""
+        engine = _engine_for(live, store, org_id)
+        viewer = principal.viewer(engine, partners_of(store, principal))
+        found = engine.themes_for([engine.index_of(org_id)], viewer, k=k)
+        return ThemeSuggestionList(organization_id=org_id, themes=found)

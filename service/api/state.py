@@ -1,0 +1,101 @@
+"""What the app holds while it runs: the store, the serving engine and training jobs.
+
+The engine is replaced whole (one reference assignment), so a request sees either the
+old engine or the new one, never a half-loaded model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import threading
+import traceback
+from datetime import UTC, datetime
+
+from data.store import Store
+from matching.engine import Engine
+from service.api.types import TrainJob
+from service.modeling import engine_from_store, load_ranker, train_job
+from service.settings import Settings
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class LiveEngine:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self.version: str | None = None
+        self.engine: Engine = self._build()
+
+    def _build(self) -> Engine:
+        engine = engine_from_store(self._store)
+        self.version = self._store.live_model_version()
+        return engine
+
+    def refresh(self) -> Engine:
+        """Rebuild from the store (new or changed organisations, new outcomes)."""
+        with self._lock:
+            self.engine = self._build()
+            return self.engine
+
+    def knows(self, org_id: str) -> bool:
+        return org_id in self.engine.eco.index
+
+    def use_model(self, version: str) -> None:
+        """Swap in another model version; the ecosystem stays as it is."""
+        ranker = load_ranker(self._store.model(version).path)  # load fully before the swap
+        with self._lock:
+            self.engine = dataclasses.replace(self.engine, scorer=ranker)
+            self.version = version
+
+
+class Jobs:
+    """Training jobs, one at a time, on a background thread with its own connection."""
+
+    def __init__(self, settings: Settings, live: LiveEngine) -> None:
+        self.settings = settings
+        self.live = live
+        self.jobs: dict[str, TrainJob] = {}
+        self._running: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> TrainJob:
+        with self._lock:
+            if self._running is not None and self._running.is_alive():
+                raise JobBusy("a training job is already running")
+            job = TrainJob(id="job-" + secrets.token_hex(6), status="queued")
+            self.jobs[job.id] = job
+            self._running = threading.Thread(target=self._run, args=(job.id,), daemon=True)
+            self._running.start()
+            return job
+
+    def _run(self, job_id: str) -> None:
+        self.jobs[job_id] = TrainJob(id=job_id, status="running", started_at=_now())
+        try:
+            with Store(self.settings.db) as store:
+                ev = train_job(store, self.settings.models_dir, log=lambda _m: None)
+                live = store.live_model_version()
+            if live == ev.model_version:
+                self.live.use_model(live)
+            report = ev.reports[0].all
+            self.jobs[job_id] = TrainJob(
+                id=job_id, status="done", started_at=self.jobs[job_id].started_at,
+                finished_at=_now(), version=ev.model_version,
+                metrics={"ndcg_at_10": report.ndcg_at_10, "recall_at_50": report.recall_at_50,
+                         "mrr": report.mrr, "promoted": live == ev.model_version})
+        except Exception as exc:  # the job reports its own failure; the API stays up
+            self.jobs[job_id] = TrainJob(
+                id=job_id, status="failed", started_at=self.jobs[job_id].started_at,
+                finished_at=_now(), error=f"{type(exc).__name__}: {exc}")
+            traceback.print_exc()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._running is not None:
+            self._running.join(timeout)
+
+
+class JobBusy(Exception):
+    pass

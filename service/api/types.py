@@ -1,0 +1,137 @@
+"""Request and response bodies of the HTTP API (the domain records come from data.records)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from data.records import (
+    Consortium,
+    DeclineReason,
+    Kind,
+    Organization,
+    OrgId,
+    Outcome,
+    Suggestion,
+    Theme,
+    ThemeSuggestion,
+)
+from data.store import Introduction
+
+Text = Annotated[str, Meta(min_length=1, max_length=2000)]
+
+
+class Body(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Base of request bodies: unknown fields are rejected."""
+
+
+class ErrorBody(msgspec.Struct, kw_only=True):
+    """Every error, everywhere: a code, a message, and the field at fault when known."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class OrganizationPage(msgspec.Struct, kw_only=True):
+    items: list[Organization]
+    total: int
+    limit: int
+    offset: int
+
+
+class SuggestionList(msgspec.Struct, kw_only=True):
+    organization_id: str
+    mode: str
+    model_version: str | None
+    suggestions: list[Suggestion]
+
+
+class ConsortiumRequest(Body):
+    lead: OrgId
+    theme: Annotated[str, Meta(max_length=64)] | None = None
+    need: Text | None = None
+    size: Annotated[int, Meta(ge=3, le=5)] = 4
+    require_kinds: Annotated[dict[Kind, Annotated[int, Meta(ge=1, le=5)]], Meta(max_length=6)] = {}
+    regions: Annotated[list[Annotated[str, Meta(pattern=r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$")]],
+                       Meta(max_length=20)] = []
+    teams: Annotated[int, Meta(ge=1, le=5)] = 3
+
+    def __post_init__(self) -> None:
+        if self.theme is None and self.need is None:
+            raise ValueError("give a theme or a need")
+
+
+class ConsortiumList(msgspec.Struct, kw_only=True):
+    consortia: list[Consortium]
+
+
+class ThemeList(msgspec.Struct, kw_only=True):
+    themes: list[Theme]
+
+
+class ThemeSuggestionList(msgspec.Struct, kw_only=True):
+    organization_id: str
+    themes: list[ThemeSuggestion]
+
+
+class IntroductionRequest(Body):
+    requester: OrgId
+    target: OrgId
+    message: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class Decline(Body):
+    reason: DeclineReason
+
+
+class IntroductionList(msgspec.Struct, kw_only=True):
+    introductions: list[Introduction]
+
+
+class OutcomeAck(msgspec.Struct, kw_only=True):
+    seq: int
+    created: bool
+    outcome: Outcome
+
+
+class OutcomeList(msgspec.Struct, kw_only=True):
+    outcomes: list[Outcome]
+
+
+class ModelInfo(msgspec.Struct, kw_only=True):
+    version: str
+    live: bool
+    created_at: str
+    metrics: dict[str, Any]
+
+
+class ModelList(msgspec.Struct, kw_only=True):
+    live: str | None
+    models: list[ModelInfo]
+
+
+class Promote(Body):
+    force: bool = False
+
+
+class TrainJob(msgspec.Struct, kw_only=True):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    started_at: str | None = None
+    finished_at: str | None = None
+    version: str | None = None
+    error: str | None = None
+    metrics: dict[str, Any] = {}
+
+
+class Health(msgspec.Struct, kw_only=True):
+    status: str
+
+
+class Ready(msgspec.Struct, kw_only=True):
+    status: str
+    organizations: int
+    model_version: str | None
