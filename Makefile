@@ -20,6 +20,7 @@ $(DB): | $(STAMP)
 
 run: $(STAMP) $(DB)
 	$(BIN)/kyoso --db $(DB) stats
+	$(BIN)/kyoso --db $(DB) serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -222,6 +222,45 @@ def cmd_benchmark(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# --- serve ---------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    import uvicorn
+
+    from service.modeling import train_job
+
+    if not Path(settings.db).exists():
+        raise UsageError(f"no store at {settings.db}; run `kyoso generate` or `kyoso import` first")
+    with _open_store(settings) as store:
+        if store.live_model_version() is None:
+            _say("no live model yet: training one on the outcome log (first run) ...")
+            try:
+                train_job(store, settings.models_dir, log=_say)
+            except KyosoError as exc:
+                _say(f"could not train ({exc}); serving with the transparent heuristic scorer")
+        example_org = store.list_organizations(limit=1)[0]
+        if store.count("api_keys") == 0:
+            _, admin = store.create_api_key("admin")
+            _, office = store.create_api_key("office", example_org[0].id if example_org else None)
+            _say(f"first run: created keys (shown once)\n  admin:  {admin}\n"
+                 f"  office ({example_org[0].id}): {office}")
+            key = office
+        else:
+            key = "<your key>"
+    base = f"http://{args.host}:{args.port}"
+    org = example_org[0].id if example_org else "ORG_ID"
+    _say(f"Kyoso API on {base}  (interactive docs: {base}/docs)")
+    _say(f"try: curl -H 'X-API-Key: {key}' '{base}/v1/organizations/{org}/suggestions?k=5'")
+    os.environ["KYOSO_DB"] = settings.db
+    os.environ["KYOSO_MODELS_DIR"] = settings.models_dir
+    uvicorn.run("service.api.app:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="warning")
+    return EXIT_OK
+
+
 # --- parser --------------------------------------------------------------------------------
 
 
@@ -298,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", action="append", help="only these regions (e.g. JP-13)")
     p.add_argument("--new-only", action="store_true", help="exclude existing partners")
     p.set_defaults(func=cmd_suggest)
+    p = sub.add_parser("serve", help="serve the HTTP API (trains a model first if none is live)")
+    p.add_argument("--host", default="127.0.0.1", help="interface (default: loopback only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=_positive, default=1, help="server processes")
+    p.set_defaults(func=cmd_serve)
+
     p = sub.add_parser("benchmark", help="real-data benchmarks")
     bench = p.add_subparsers(dest="bench_command", required=True, metavar="ACTION")
     b = bench.add_parser("cordis", help="rank partners for CORDIS-format queries")

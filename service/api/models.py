@@ -5,10 +5,17 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
+from data.store import Store
 from service.api.deps import Caller, JobsDep, LiveDep, StoreDep
 from service.api.errors import UnknownJob, WorseModel
 from service.api.types import ModelInfo, ModelList, Promote, TrainJob
 from service.modeling import PRIMARY
+
+
+def model_list(store: Store) -> ModelList:
+    return ModelList(live=store.live_model_version(), models=[
+        ModelInfo(version=m.version, live=m.live, created_at=m.created_at, metrics=m.metrics)
+        for m in store.models()])
 
 
 class Models(Controller):
@@ -18,9 +25,7 @@ class Models(Controller):
     @get("/", sync_to_thread=False)
     def list_models(self, principal: Caller, store: StoreDep) -> ModelList:
         principal.require("admin", "analyst")
-        return ModelList(live=store.live_model_version(), models=[
-            ModelInfo(version=m.version, live=m.live, created_at=m.created_at, metrics=m.metrics)
-            for m in store.models()])
+        return model_list(store)
 
     @post("/train", sync_to_thread=False, status_code=202)
     def train(self, principal: Caller, jobs: JobsDep) -> TrainJob:
@@ -51,7 +56,7 @@ class Models(Controller):
                                  " pass force to promote anyway")
         live.use_model(version)  # loads and checks it before anything is switched
         store.set_live_model(version)
-        return self.list_models(principal, store)
+        return model_list(store)
 
     @post("/rollback", sync_to_thread=True, status_code=200)
     def rollback(self, principal: Caller, store: StoreDep, live: LiveDep) -> ModelList:
@@ -59,4 +64,4 @@ class Models(Controller):
         principal.require("admin", "analyst")
         live.use_model(store.previous_live_model_version())
         store.rollback_live_model()
-        return self.list_models(principal, store)
+        return model_list(store)

@@ -32,7 +32,7 @@ def make_store(path: str, n: int = 300, canaries: bool = False) -> None:
     if canaries:  # a unique marker in every non-public item, to catch leaks
         items = items.with_columns(
             pl.when(pl.col("tier") != "public")
-            .then(pl.col("text") + f" {CANARY}-" + pl.col("tier") + "-" + pl.col("org_id") + "-")
+            .then(pl.col("text") + f" {CANARY}-" + pl.col("tier") + "-" + pl.col("org_id") + "#")
             .otherwise(pl.col("text")).alias("text"))
     with Store(path) as store:
         store.load_frames(public_frame(orgs), items, outcomes, members)
