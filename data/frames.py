@@ -61,7 +61,9 @@ def format_ts(value: datetime) -> str:
     """UTC text form of a timestamp; naive values are taken as UTC."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime(TS_FORMAT)
+    value = value.astimezone(UTC)
+    # strftime does not pad years below 1000 on every platform: pad it ourselves.
+    return f"{value.year:04d}" + value.strftime(TS_FORMAT[2:])
 
 
 def parse_ts(text: str) -> datetime:

@@ -84,6 +84,8 @@ class Organization(Record):
     def __post_init__(self) -> None:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon must be given together")
+        if self.registered_at is not None and not 1800 <= self.registered_at.year <= 2200:
+            raise ValueError("registered_at must be between the years 1800 and 2200")
 
 
 class Outcome(Record):
@@ -102,6 +104,8 @@ class Outcome(Record):
             raise ValueError("members must be distinct organisations")
         if (self.stage == "declined") != (self.reason is not None):
             raise ValueError("reason is required for stage 'declined' and only for it")
+        if not 1800 <= self.at.year <= 2200:
+            raise ValueError("at must be between the years 1800 and 2200")
 
 
 class Theme(Record):

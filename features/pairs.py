@@ -22,7 +22,7 @@ FEATURES: tuple[str, ...] = (
     "tag_cov_ab", "tag_cov_ba", "domain_cov_ab", "domain_cov_ba", "tag_overlap",
     "theme_fit", "theme_activity_b", "theme_activity_a", "theme_profile_sim",
     *LINK_FEATURES,
-    "degree_a", "degree_b", "activity_b", "success_b", "age_b_days",
+    "degree_a", "degree_b", "activity_b", "recent_b", "success_b", "leads_b", "age_b_days",
     "kind_a", "kind_b", "kind_pair", "same_region", "distance_km", "industry_distance",
     "size_gap", "nda_friction", "nda_pair",
 )
@@ -109,11 +109,15 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | n
     cols["degree_a"] = graph.degree[a].astype(np.float32)
     cols["degree_b"] = graph.degree[b].astype(np.float32)
     cols["activity_b"] = graph.activity[b].astype(np.float32)
+    cols["recent_b"] = graph.recent[b].astype(np.float32)
     cols["success_b"] = graph.success[b].astype(np.float32)
+    cols["leads_b"] = graph.leads[b].astype(np.float32)
     cols["age_b_days"] = np.maximum(graph.day - eco.registered[b], 0).astype(np.float32)
-    ka, kb = eco.kind[a].astype(np.int32), eco.kind[b].astype(np.int32)
+    # An unknown kind (-1, outside datasets) is a category of its own, not a missing value.
+    ka = np.where(eco.kind[a] < 0, len(KINDS), eco.kind[a]).astype(np.int32)
+    kb = np.where(eco.kind[b] < 0, len(KINDS), eco.kind[b]).astype(np.int32)
     cols["kind_a"], cols["kind_b"] = ka.astype(np.float32), kb.astype(np.float32)
-    cols["kind_pair"] = (ka * len(KINDS) + kb).astype(np.float32)
+    cols["kind_pair"] = (ka * (len(KINDS) + 1) + kb).astype(np.float32)
     cols["same_region"] = (eco.region[a] == eco.region[b]).astype(np.float32)
     cols["distance_km"] = _haversine_km(eco.lat[a], eco.lon[a], eco.lat[b], eco.lon[b])
     ia, ib = eco.industries[a], eco.industries[b]

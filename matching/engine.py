@@ -21,7 +21,7 @@ from features.text import build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
 from matching.diversity import diversify
 from matching.explain import ItemTable, graph_path, need_matches, top_factors
-from matching.reciprocity import reciprocal_score
+from matching.reciprocity import DEFAULT_WEIGHT, reciprocal_score
 from matching.themes import rank_themes
 from matching.visibility import PUBLIC, Viewer
 
@@ -97,6 +97,11 @@ class Engine:
         return cls(ctx=ctx, items=ItemTable.build(items, eco.index), scorer=scorer or HeuristicScorer())
 
     @property
+    def reciprocity(self) -> float:
+        """Weight of the other side's view, as chosen when the model was validated."""
+        return getattr(self.scorer, "reciprocity_", DEFAULT_WEIGHT)
+
+    @property
     def eco(self) -> Ecosystem:
         return self.ctx.eco
 
@@ -136,7 +141,7 @@ class Engine:
                            links=reverse_links(graph, links, asker, partners))
         both = self.scorer.predict(np.concatenate([xf, xb]))
         forward, backward = both[: len(xf)], both[len(xf):]
-        two_way = reciprocal_score(forward, backward)
+        two_way = reciprocal_score(forward, backward, self.reciprocity)
         if mode == "co-creation":
             novelty = np.nan_to_num(xf[:, F["industry_distance"]], nan=0.5) * (
                 1 - xf[:, F["tag_overlap"]])

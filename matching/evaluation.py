@@ -169,3 +169,17 @@ class EngineSystem:
 
     def __call__(self, ctx: PairContext, q: Query) -> np.ndarray:
         return self.rank(q.asker, q.theme)[:DEPTH]
+
+
+def fit_reciprocity(engine, queries: list[Query], *, new_only: bool = False,
+                    limit: int = 500) -> tuple[float, dict[float, float]]:
+    """Choose the backward weight on validation queries (an engine built as of their day)."""
+    from matching.engine import Filters
+    from matching.reciprocity import choose_weight
+
+    def rows():
+        for q in [q for q in queries if q.relevant()][:limit]:
+            r = engine.rank(q.asker, filters=Filters(new_only=new_only), theme=q.theme)
+            yield r.partners, r.forward, r.backward, q.relevant()
+
+    return choose_weight(rows(), ndcg_at)

@@ -120,7 +120,10 @@ class Ranker:
         self._check(np.zeros((0, len(getattr(self, "feature_names_", [])))))
         manifest = Manifest(format=FORMAT, features=self.feature_names_, categorical=self.categorical_,
                             params=self.get_params(), fingerprint=self.fingerprint_,
-                            metrics={**self.metrics_, **(metrics or {})}, lightgbm=lgb.__version__)
+                            metrics={**self.metrics_, **(metrics or {}),
+                                     **({"reciprocity": self.reciprocity_}
+                                        if hasattr(self, "reciprocity_") else {})},
+                            lightgbm=lgb.__version__)
         return self.booster_.model_to_string(num_iteration=self.metrics_["best_iteration"]), manifest
 
     @classmethod
@@ -139,4 +142,6 @@ class Ranker:
         ranker.categorical_ = list(manifest.categorical)
         ranker.fingerprint_ = manifest.fingerprint
         ranker.metrics_ = {**manifest.metrics, "best_iteration": ranker.booster_.current_iteration()}
+        if "reciprocity" in manifest.metrics:
+            ranker.reciprocity_ = float(manifest.metrics["reciprocity"])
         return ranker

@@ -27,7 +27,7 @@ from features.pairs import CATEGORICAL, FEATURES, PairContext
 from features.text import build_text_vectors
 from matching.candidates import CandidateConfig
 from matching.engine import Engine, Filters
-from matching.evaluation import ndcg_at, recall_at, reciprocal_rank
+from matching.evaluation import fit_reciprocity, ndcg_at, recall_at, reciprocal_rank
 from matching.explain import ItemTable
 from matching.queries import Query, consortium_queries, partner_queries, top_theme
 from matching.ranker import Ranker
@@ -105,10 +105,12 @@ def _sample(queries: list[Query], rng: np.random.Generator) -> list[Query]:
     return [queries[i] for i in np.sort(rng.choice(len(queries), MAX_TRAIN_QUERIES, False))]
 
 
-def training_sets(prep: Prepared, day: float, log) -> dict[str, list[TrainingSet]]:
-    """Per kind, one training set per earlier year, features as of that year's start."""
+def training_sets(prep: Prepared, day: float, log):
+    """Per kind, one training set per earlier year, features as of that year's start; and the
+    latest year's context and queries, for choosing the reciprocity weight."""
     rng = np.random.default_rng(0)
     sets: dict[str, list[TrainingSet]] = {"consortium": [], "partner": []}
+    latest: dict[str, tuple[PairContext, list[Query]]] = {}
     for back in range(TRAIN_YEARS, 0, -1):
         start = day - 365.25 * back
         ctx = PairContext(prep.eco, prep.ctx.text, build_graph(prep.eco, start))
@@ -117,24 +119,32 @@ def training_sets(prep: Prepared, day: float, log) -> dict[str, list[TrainingSet
             queries = _sample(build(prep.eco, ctx.graph, start, start + 365.25), rng)
             made = training_rows(ctx, queries, new_only=new_only, config=CANDIDATES,
                                  max_unlabelled=MAX_UNLABELLED)
+            latest[kind] = (ctx, queries)
             log(f"  training queries {kind} as of year -{back}: {len(made.group):,} "
                 f"({len(made):,} rows, candidate recall {made.candidate_recall:.3f})")
             sets[kind].append(made)
-    return sets
+    return sets, latest
 
 
-def fit_ranker(sets: list[TrainingSet]) -> tuple[Ranker, dict]:
-    """Early-stop on the latest year, then refit on all years with that many trees."""
+def fit_ranker(prep: Prepared, sets: list[TrainingSet], validation: tuple[PairContext, list[Query]],
+               new_only: bool) -> tuple[Ranker, dict]:
+    """Early-stop and choose the reciprocity weight on the latest year, then refit on all
+    years with that many trees."""
     *earlier, latest = sets
     train = concat_sets(earlier)
     probe = Ranker().fit(train.x, train.y, train.group, feature_names=list(FEATURES),
                          categorical=list(CATEGORICAL), valid=(latest.x, latest.y, latest.group))
     best = int(probe.metrics_["best_iteration"])
-    valid_ndcg = float(probe.booster_.best_score["valid_0"]["ndcg@10"])
+    ctx, queries = validation
+    weight, by_weight = fit_reciprocity(
+        Engine(ctx=ctx, items=prep.items, scorer=probe, candidates=CANDIDATES), queries,
+        new_only=new_only)
     full = concat_sets(sets)
     ranker = Ranker(n_estimators=max(best, 10), early_stopping_rounds=0).fit(
         full.x, full.y, full.group, feature_names=list(FEATURES), categorical=list(CATEGORICAL))
-    return ranker, {"trees": max(best, 10), "valid_ndcg_at_10": round(valid_ndcg, 4)}
+    ranker.reciprocity_ = weight
+    return ranker, {"trees": max(best, 10), "reciprocity": weight,
+                    "valid_ndcg_at_10_by_weight": {str(w): round(v, 4) for w, v in by_weight.items()}}
 
 
 # --- systems --------------------------------------------------------------------------------
@@ -208,10 +218,10 @@ def run_cordis(data_dir: str, queries_path: str, out_path: str, *, system: str =
     log(f"ecosystem: {prep.eco.n:,} organisations, {len(prep.eco.events):,} pair events")
     stats: dict = {"system": system, "queries": queries.height}
     if system == "kyoso":
-        sets = training_sets(prep, day, log)
+        sets, latest = training_sets(prep, day, log)
         rankers = {}
         for kind in ("consortium", "partner"):
-            rankers[kind], info = fit_ranker(sets[kind])
+            rankers[kind], info = fit_ranker(prep, sets[kind], latest[kind], kind == "partner")
             stats[f"{kind}_model"] = info
             log(f"  {kind} ranker: {info}")
         rank = kyoso(prep, rankers, k)
@@ -251,6 +261,22 @@ def run_cordis(data_dir: str, queries_path: str, out_path: str, *, system: str =
 
 def score(queries_path: str, truth_path: str, predictions_path: str) -> dict[str, dict[str, float]]:
     """NDCG@10, recall@50 and MRR per kind of query, as the data README defines them."""
+    per_query = score_queries(queries_path, truth_path, predictions_path)
+    return summarise(per_query)
+
+
+def summarise(per_query: pl.DataFrame) -> dict[str, dict[str, float]]:
+    """Average per-query metrics by kind (consortium = new_only false, partner = true)."""
+    results = {}
+    for kind, new_only in (("consortium", False), ("partner", True)):
+        part = per_query.filter(pl.col("new_only") == new_only)
+        results[kind] = {"queries": part.height, **{
+            m: float(part[m].mean()) if part.height else 0.0 for m in ("ndcg@10", "recall@50", "mrr")}}
+    return results
+
+
+def score_queries(queries_path: str, truth_path: str, predictions_path: str) -> pl.DataFrame:
+    """One row per query: query_id, org_id, new_only and its three metrics (no answer = 0)."""
     queries = read_queries(queries_path)
     truth = pl.read_parquet(truth_path)
     predictions = pl.read_parquet(predictions_path)
@@ -262,17 +288,13 @@ def score(queries_path: str, truth_path: str, predictions_path: str) -> dict[str
     truth_of = {q: set(p["org_id"].to_list()) for (q,), p in truth.group_by("query_id")}
     ranked_of = {q: np.array(p.sort("rank")["org_id"].to_list(), dtype=object)
                  for (q,), p in predictions.group_by("query_id")}
-    results = {}
-    for kind, new_only in (("consortium", False), ("partner", True)):
-        part = queries.filter(pl.col("new_only") == new_only)
-        metrics = {"ndcg@10": [], "recall@50": [], "mrr": []}
-        for qid, asker in part.select("query_id", "org_id").iter_rows():
-            rel = truth_of.get(qid, set()) - {asker}
-            ranked = ranked_of.get(qid, np.array([], dtype=object))
-            ranked = ranked[ranked != asker]
-            metrics["ndcg@10"].append(ndcg_at(ranked, rel, 10))
-            metrics["recall@50"].append(recall_at(ranked, rel, 50))
-            metrics["mrr"].append(reciprocal_rank(ranked, rel, 100))
-        results[kind] = {"queries": part.height,
-                         **{m: float(np.mean(v)) if v else 0.0 for m, v in metrics.items()}}
-    return results
+    rows = []
+    for qid, asker, new_only in queries.select("query_id", "org_id", "new_only").iter_rows():
+        rel = truth_of.get(qid, set()) - {asker}
+        ranked = ranked_of.get(qid, np.array([], dtype=object))
+        ranked = ranked[ranked != asker]
+        rows.append((qid, asker, new_only, ndcg_at(ranked, rel, 10), recall_at(ranked, rel, 50),
+                     reciprocal_rank(ranked, rel, 100)))
+    return pl.DataFrame(rows, schema={"query_id": pl.String, "org_id": pl.String,
+                                      "new_only": pl.Boolean, "ndcg@10": pl.Float64,
+                                      "recall@50": pl.Float64, "mrr": pl.Float64}, orient="row")

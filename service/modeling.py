@@ -30,6 +30,7 @@ from matching.evaluation import (
     SystemReport,
     candidate_recall,
     evaluate,
+    fit_reciprocity,
 )
 from matching.explain import ItemTable
 from matching.queries import window_queries
@@ -94,10 +95,15 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = 4000) -> t
     ranker = Ranker(seed=seed).fit(
         train.x, train.y, train.group, feature_names=list(FEATURES), categorical=list(CATEGORICAL),
         valid=(valid.x, valid.y, valid.group) if len(valid.group) else None)
+    ctx = PairContext(prep.eco, prep.text, build_graph(prep.eco, s.valid_day))
+    ranker.reciprocity_, by_weight = fit_reciprocity(
+        Engine(ctx=ctx, items=prep.items, scorer=ranker),
+        window_queries(prep.eco, s.valid_day, s.split_day))
     info = {"train_rows": len(train), "train_queries": len(train.group),
             "valid_ndcg_at_10": round(float(ranker.booster_.best_score.get("valid_0", {}).get(
                 "ndcg@10", float("nan"))), 4),
             "train_candidate_recall": round(train.candidate_recall, 4),
+            "reciprocity_by_weight": {str(w): round(v, 4) for w, v in by_weight.items()},
             "train_seconds": round(time.perf_counter() - started, 2)}
     return ranker, info
 

@@ -158,3 +158,20 @@ def test_acknowledged_outcomes_survive_sigkill(two: Store, tmp_path: Path):
     with Store(two.path) as reopened:
         keys = reopened.ids("outcomes", prefix="crash-")
     assert {f"crash-{i:08d}" for i in range(1, acknowledged + 1)} <= keys
+
+
+def test_timestamps_of_early_years_round_trip(store: Store):
+    from data import frames as F
+
+    early = datetime(1850, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert F.parse_ts(F.format_ts(early)) == early
+    org = msgspec.structs.replace(ORG, registered_at=early)
+    store.put_organization(org)
+    assert store.get_organization(org.id).registered_at == early
+
+
+def test_implausible_dates_are_rejected_naming_the_field():
+    body = {"id": "x", "name": "X", "kind": "company", "region": "JP-13",
+            "registered_at": "0062-10-07T02:44:14Z"}
+    with pytest.raises(msgspec.ValidationError, match="registered_at"):
+        msgspec.json.decode(msgspec.json.encode(body), type=Organization)

@@ -54,12 +54,14 @@ def test_a_one_sided_match_ranks_below_a_two_way_one():
     assert ranked.backward[0] > ranked.backward[1]
 
 
-@given(st.floats(-10, 10), st.floats(-10, 10))
-def test_two_way_score_is_symmetric_and_bounded_by_the_weaker_side(f, b):
-    s = reciprocal_score(np.array([f]), np.array([b]))[0]
-    assert s == pytest.approx(reciprocal_score(np.array([b]), np.array([f]))[0])
-    weaker = 1 / (1 + np.exp(-min(f, b)))
-    assert weaker - 1e-12 <= s <= 2 * weaker + 1e-12
+@given(st.floats(-10, 10), st.floats(-10, 10), st.sampled_from([0.1, 0.2, 0.35, 0.5]))
+def test_two_way_score_is_low_when_either_side_is_low(f, b, w):
+    s = reciprocal_score(np.array([f]), np.array([b]), w)[0]
+    pf, pb = 1 / (1 + np.exp(-f)), 1 / (1 + np.exp(-b))
+    assert min(pf, pb) - 1e-12 <= s <= max(pf, pb) + 1e-12
+    assert s <= pb ** w + 1e-12  # the other side's "no" caps the score
+    if w == 0.5:  # the symmetric weight does not care who asked
+        assert s == pytest.approx(reciprocal_score(np.array([b]), np.array([f]), w)[0])
 
 
 def test_suggestions_never_include_the_asker_and_respect_filters(engine):
