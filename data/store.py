@@ -138,13 +138,14 @@ class Store:
                 raise
             self._conn.execute("COMMIT")
 
-    def _query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]:
+    def read(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]:
+        """Rows of one read-only statement."""
         with self._lock:
             return self._conn.execute(sql, tuple(args)).fetchall()
 
     @property
     def schema_version(self) -> int:
-        return self._query("PRAGMA user_version")[0][0]
+        return self.read("PRAGMA user_version")[0][0]
 
     def migrate(self) -> None:
         current = self.schema_version
@@ -158,7 +159,7 @@ class Store:
                 conn.execute(f"PRAGMA user_version={version + 1}")
 
     def get_meta(self, key: str) -> str | None:
-        rows = self._query("SELECT value FROM meta WHERE key=?", (key,))
+        rows = self.read("SELECT value FROM meta WHERE key=?", (key,))
         return rows[0][0] if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -200,7 +201,7 @@ class Store:
         return existed is None
 
     def get_organization(self, org_id: str) -> Organization:
-        rows = self._query(
+        rows = self.read(
             "SELECT id, name, kind, region, industries, lat, lon, size_band, founded, modes, nda,"
             " registered_at FROM organizations WHERE id=?", (org_id,))
         if not rows:
@@ -208,7 +209,7 @@ class Store:
         return self._assemble([rows[0]])[0]
 
     def has_organization(self, org_id: str) -> bool:
-        return bool(self._query("SELECT 1 FROM organizations WHERE id=?", (org_id,)))
+        return bool(self.read("SELECT 1 FROM organizations WHERE id=?", (org_id,)))
 
     def list_organizations(
         self, *, kind: str | None = None, region: str | None = None,
@@ -231,8 +232,8 @@ class Store:
             like = f"%{text}%"
             args += [like, like]
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        total = self._query(f"SELECT count(*) FROM organizations o{clause}", args)[0][0]
-        rows = self._query(
+        total = self.read(f"SELECT count(*) FROM organizations o{clause}", args)[0][0]
+        rows = self.read(
             "SELECT id, name, kind, region, industries, lat, lon, size_band, founded, modes, nda,"
             f" registered_at FROM organizations o{clause} ORDER BY id LIMIT ? OFFSET ?",
             [*args, limit, offset])
@@ -244,7 +245,7 @@ class Store:
         ids = [r[0] for r in rows]
         items: dict[tuple[str, str], list[Item]] = {}
         marks = ",".join("?" * len(ids))
-        for org_id, side, tag, tier, text in self._query(
+        for org_id, side, tag, tier, text in self.read(
             f"SELECT org_id, side, tag, tier, text FROM items WHERE org_id IN ({marks})"
             " ORDER BY org_id, side, pos", ids):
             items.setdefault((org_id, side), []).append(Item(tag=tag, text=text, tier=tier))
@@ -263,14 +264,14 @@ class Store:
     def ids(self, table: str, prefix: str = "") -> set[str]:
         """Every organisation id, or every outcome key, starting with ``prefix``."""
         column = {"organizations": "id", "outcomes": "key"}[table]
-        return {r[0] for r in self._query(
+        return {r[0] for r in self.read(
             f"SELECT {column} FROM {table} WHERE {column} >= ? AND {column} < ?",
             (prefix, prefix + "\U0010ffff"))}
 
     def count(self, table: str) -> int:
         assert table in {"organizations", "items", "outcomes", "outcome_members", "suggestions",
                          "api_keys", "models"}
-        return self._query(f"SELECT count(*) FROM {table}")[0][0]
+        return self.read(f"SELECT count(*) FROM {table}")[0][0]
 
     # --- bulk loading (generator, importers) -----------------------------------------------
 
@@ -384,7 +385,7 @@ class Store:
         if key:
             where.append("o.key = ?")
             args.append(key)
-        rows = self._query(
+        rows = self.read(
             "SELECT o.seq, o.key, o.stage, o.at, o.reason, o.suggestion_id, o.theme,"
             " (SELECT json_group_array(org_id) FROM (SELECT org_id FROM outcome_members m"
             "  WHERE m.seq = o.seq ORDER BY pos))"
@@ -399,7 +400,7 @@ class Store:
     def snapshot(self) -> Snapshot:
         """Read the whole store into polars frames for training and scoring."""
         def frame(sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-            rows = self._query(sql)
+            rows = self.read(sql)
             raw = {k: (pl.String() if v == F.TS or isinstance(v, pl.List) else v)
                    for k, v in schema.items()}
             return pl.DataFrame(rows, schema=raw, orient="row")
@@ -446,7 +447,7 @@ class Store:
         return record, plain
 
     def find_api_key(self, plain: str) -> ApiKey | None:
-        rows = self._query("SELECT id, role, org_id, created_at, revoked_at FROM api_keys"
+        rows = self.read("SELECT id, role, org_id, created_at, revoked_at FROM api_keys"
                            " WHERE key_hash=? AND revoked_at IS NULL", (hash_key(plain),))
         if not rows:
             return None
@@ -469,7 +470,7 @@ class Store:
 
     def models(self) -> list[ModelEntry]:
         live = self.live_model_version()
-        rows = self._query("SELECT version, path, fingerprint, metrics, created_at FROM models"
+        rows = self.read("SELECT version, path, fingerprint, metrics, created_at FROM models"
                            " ORDER BY created_at, version")
         return [ModelEntry(version=r[0], path=r[1], fingerprint=r[2],
                            metrics=msgspec.json.decode(r[3]), created_at=r[4], live=r[0] == live)
@@ -482,7 +483,7 @@ class Store:
         raise UnknownModel(version)
 
     def live_model_version(self) -> str | None:
-        rows = self._query("SELECT version FROM live_model WHERE slot=1")
+        rows = self.read("SELECT version FROM live_model WHERE slot=1")
         return rows[0][0] if rows else None
 
     def set_live_model(self, version: str) -> str | None:
@@ -498,7 +499,7 @@ class Store:
 
     def previous_live_model_version(self) -> str:
         """The version that was live before the last switch."""
-        rows = self._query("SELECT previous FROM live_model WHERE slot=1")
+        rows = self.read("SELECT previous FROM live_model WHERE slot=1")
         if not rows or rows[0][0] is None:
             raise NoEarlierModel("no earlier live model to roll back to")
         return rows[0][0]
@@ -523,104 +524,7 @@ class Store:
                  for rank, (pid, score, body) in enumerate(rows, start=1)])
 
     def stored_suggestions(self, org_id: str) -> list[tuple[str, float, str]]:
-        return [(r[0], r[1], r[2]) for r in self._query(
+        return [(r[0], r[1], r[2]) for r in self.read(
             "SELECT partner_id, score, body FROM suggestions WHERE org_id=? ORDER BY rank",
             (org_id,))]
 
-
-class Introduction(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    requester: str
-    target: str
-    status: Literal["requested", "accepted", "declined"]
-    message: str | None = None
-    reason: str | None = None
-    created_at: str
-    decided_at: str | None = None
-
-
-class IntroductionError(KyosoError):
-    """An introduction step that does not fit its current state."""
-
-
-class UnknownIntroduction(KyosoError):
-    def __init__(self, intro_id: str) -> None:
-        super().__init__(f"unknown introduction: {intro_id}")
-        self.intro_id = intro_id
-
-
-_INTRO_COLUMNS = "id, requester, target, status, message, reason, created_at, decided_at"
-
-
-def _intro(row: tuple) -> Introduction:
-    return Introduction(**dict(zip(_INTRO_COLUMNS.split(", "), row, strict=True)))
-
-
-class Introductions:
-    """Introductions between organisations, on the store's connection."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def request(self, requester: str, target: str, message: str | None) -> Introduction:
-        if requester == target:
-            raise IntroductionError("an organisation cannot ask to be introduced to itself")
-        for org in (requester, target):
-            if not self.store.has_organization(org):
-                raise UnknownOrganization(org)
-        open_ = self.store._query(
-            f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE status != 'declined' AND"
-            " ((requester=? AND target=?) OR (requester=? AND target=?))",
-            (requester, target, target, requester))
-        if open_:
-            raise IntroductionError(f"an introduction between {requester} and {target} "
-                                    f"already exists ({open_[0][0]}, {open_[0][3]})")
-        intro = Introduction(id="intro-" + secrets.token_hex(8), requester=requester, target=target,
-                             status="requested", message=message, created_at=_now())
-        with self.store.transaction() as conn:
-            conn.execute(f"INSERT INTO introductions({_INTRO_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                         msgspec.structs.astuple(intro))
-        return intro
-
-    def get(self, intro_id: str) -> Introduction:
-        rows = self.store._query(f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE id=?",
-                                 (intro_id,))
-        if not rows:
-            raise UnknownIntroduction(intro_id)
-        return _intro(rows[0])
-
-    def decide(self, intro_id: str, accept: bool, reason: str | None) -> Introduction:
-        with self.store.transaction() as conn:
-            row = conn.execute(f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE id=?",
-                               (intro_id,)).fetchone()
-            if row is None:
-                raise UnknownIntroduction(intro_id)
-            if row[3] != "requested":
-                raise IntroductionError(f"introduction {intro_id} is already {row[3]}")
-            conn.execute("UPDATE introductions SET status=?, reason=?, decided_at=? WHERE id=?",
-                         ("accepted" if accept else "declined", reason, _now(), intro_id))
-        return self.get(intro_id)
-
-    def for_org(self, org_id: str, limit: int = 100) -> list[Introduction]:
-        return [_intro(r) for r in self.store._query(
-            f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE requester=? OR target=?"
-            " ORDER BY created_at DESC LIMIT ?", (org_id, org_id, limit))]
-
-    def partners_of(self, org_id: str) -> set[str]:
-        """Organisations with a mutually accepted introduction with ``org_id``."""
-        rows = self.store._query(
-            "SELECT CASE WHEN requester=? THEN target ELSE requester END FROM introductions"
-            " WHERE status='accepted' AND (requester=? OR target=?)", (org_id, org_id, org_id))
-        return {r[0] for r in rows}
-
-    def log_disclosure(self, viewer_org: str, owner_org: str, items: int, route: str) -> None:
-        with self.store.transaction() as conn:
-            conn.execute("INSERT INTO disclosures(at, viewer_org, owner_org, items, route)"
-                         " VALUES (?,?,?,?,?)", (_now(), viewer_org, owner_org, items, route))
-
-    def disclosures(self, owner_org: str | None = None) -> list[tuple]:
-        if owner_org:
-            return self.store._query("SELECT at, viewer_org, owner_org, items, route FROM disclosures"
-                                     " WHERE owner_org=? ORDER BY seq", (owner_org,))
-        return self.store._query("SELECT at, viewer_org, owner_org, items, route FROM disclosures"
-                                 " ORDER BY seq")

@@ -6,8 +6,9 @@ import msgspec
 from litestar import Request
 from litestar.di import NamedDependency
 
+from data.introductions import Introductions
 from data.records import Organization
-from data.store import Introductions, Store
+from data.store import Store
 from service.api.auth import Principal
 from service.api.state import Jobs, LiveEngine
 

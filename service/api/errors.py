@@ -9,14 +9,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from data.errors import UnknownOrganization
-from data.store import (
-    IntroductionError,
-    NoEarlierModel,
-    OutcomeConflict,
-    StoreError,
-    UnknownIntroduction,
-    UnknownModel,
-)
+from data.introductions import IntroductionError, UnknownIntroduction
+from data.store import NoEarlierModel, OutcomeConflict, StoreError, UnknownModel
 from matching.consortia import ConsortiumImpossible, UnknownTheme
 from matching.ranker import ArtefactMismatch, NotFitted
 from service.api.auth import Forbidden, Unauthorized

@@ -8,8 +8,8 @@ from typing import Annotated
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from data.introductions import Introduction, Introductions
 from data.records import Outcome
-from data.store import Introduction, Introductions
 from service.api.deps import Caller, StoreDep
 from service.api.errors import MissingOrg
 from service.api.types import Decline, IntroductionList, IntroductionRequest, OutcomeAck, OutcomeList

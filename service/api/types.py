@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from data.introductions import Introduction
 from data.records import (
     Consortium,
     DeclineReason,
@@ -18,7 +19,6 @@ from data.records import (
     Theme,
     ThemeSuggestion,
 )
-from data.store import Introduction
 
 Text = Annotated[str, Meta(min_length=1, max_length=2000)]
 

@@ -36,7 +36,7 @@ def test_migrates_from_empty_and_reopens(tmp_path: Path):
     path = tmp_path / "k.db"
     with Store(path) as s:
         assert s.schema_version == SCHEMA_VERSION
-        assert s._query("PRAGMA journal_mode")[0][0] == "wal"
+        assert s.read("PRAGMA journal_mode")[0][0] == "wal"
     with Store(path) as s:  # a second open finds nothing to do
         assert s.schema_version == SCHEMA_VERSION
         assert s.count("organizations") == 0
@@ -104,7 +104,7 @@ def test_snapshot_and_parquet_export(two: Store, tmp_path: Path):
 def test_api_keys_are_stored_hashed(two: Store, tmp_path: Path):
     record, plain = two.create_api_key("office", "org-a")
     assert two.find_api_key(plain) == record
-    assert plain not in str(two._query("SELECT * FROM api_keys"))
+    assert plain not in str(two.read("SELECT * FROM api_keys"))
     assert two.revoke_api_key(record.id)
     assert two.find_api_key(plain) is None
     with pytest.raises(ValueError):

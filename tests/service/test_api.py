@@ -4,7 +4,8 @@ import msgspec
 import pytest
 
 from data.errors import UnknownOrganization
-from data.store import IntroductionError, OutcomeConflict, UnknownModel
+from data.introductions import IntroductionError
+from data.store import OutcomeConflict, UnknownModel
 from matching.consortia import ConsortiumImpossible
 from matching.ranker import NotFitted
 from service.api.auth import Forbidden, Unauthorized
@@ -159,7 +160,7 @@ def test_introduction_flow_unlocks_partner_items_between_exactly_two(api):
     stages = [o["stage"] for o in api.call("GET", f"/v1/outcomes?org={target}").json()["outcomes"]
               if o["suggestion_id"] == intro]
     assert stages == ["contacted", "meeting"]
-    from data.store import Introductions
+    from data.introductions import Introductions
     assert Introductions(api.client.app.state.store).disclosures(target)
 
 

@@ -1,0 +1,113 @@
+"""Introductions between organisations, and the log of partner-tier disclosures.
+
+A mutually accepted introduction unlocks partner-tier items between exactly those
+two organisations; every disclosure of such items is logged.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Literal
+
+import msgspec
+
+from data.errors import KyosoError, UnknownOrganization
+from data.store import Store, _now
+
+
+class Introduction(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    requester: str
+    target: str
+    status: Literal["requested", "accepted", "declined"]
+    message: str | None = None
+    reason: str | None = None
+    created_at: str
+    decided_at: str | None = None
+
+
+class IntroductionError(KyosoError):
+    """An introduction step that does not fit its current state."""
+
+
+class UnknownIntroduction(KyosoError):
+    def __init__(self, intro_id: str) -> None:
+        super().__init__(f"unknown introduction: {intro_id}")
+        self.intro_id = intro_id
+
+
+_INTRO_COLUMNS = "id, requester, target, status, message, reason, created_at, decided_at"
+
+
+def _intro(row: tuple) -> Introduction:
+    return Introduction(**dict(zip(_INTRO_COLUMNS.split(", "), row, strict=True)))
+
+
+class Introductions:
+    """Introductions between organisations, on the store's connection."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def request(self, requester: str, target: str, message: str | None) -> Introduction:
+        if requester == target:
+            raise IntroductionError("an organisation cannot ask to be introduced to itself")
+        for org in (requester, target):
+            if not self.store.has_organization(org):
+                raise UnknownOrganization(org)
+        open_ = self.store.read(
+            f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE status != 'declined' AND"
+            " ((requester=? AND target=?) OR (requester=? AND target=?))",
+            (requester, target, target, requester))
+        if open_:
+            raise IntroductionError(f"an introduction between {requester} and {target} "
+                                    f"already exists ({open_[0][0]}, {open_[0][3]})")
+        intro = Introduction(id="intro-" + secrets.token_hex(8), requester=requester, target=target,
+                             status="requested", message=message, created_at=_now())
+        with self.store.transaction() as conn:
+            conn.execute(f"INSERT INTO introductions({_INTRO_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                         msgspec.structs.astuple(intro))
+        return intro
+
+    def get(self, intro_id: str) -> Introduction:
+        rows = self.store.read(f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE id=?",
+                                 (intro_id,))
+        if not rows:
+            raise UnknownIntroduction(intro_id)
+        return _intro(rows[0])
+
+    def decide(self, intro_id: str, accept: bool, reason: str | None) -> Introduction:
+        with self.store.transaction() as conn:
+            row = conn.execute(f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE id=?",
+                               (intro_id,)).fetchone()
+            if row is None:
+                raise UnknownIntroduction(intro_id)
+            if row[3] != "requested":
+                raise IntroductionError(f"introduction {intro_id} is already {row[3]}")
+            conn.execute("UPDATE introductions SET status=?, reason=?, decided_at=? WHERE id=?",
+                         ("accepted" if accept else "declined", reason, _now(), intro_id))
+        return self.get(intro_id)
+
+    def for_org(self, org_id: str, limit: int = 100) -> list[Introduction]:
+        return [_intro(r) for r in self.store.read(
+            f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE requester=? OR target=?"
+            " ORDER BY created_at DESC LIMIT ?", (org_id, org_id, limit))]
+
+    def partners_of(self, org_id: str) -> set[str]:
+        """Organisations with a mutually accepted introduction with ``org_id``."""
+        rows = self.store.read(
+            "SELECT CASE WHEN requester=? THEN target ELSE requester END FROM introductions"
+            " WHERE status='accepted' AND (requester=? OR target=?)", (org_id, org_id, org_id))
+        return {r[0] for r in rows}
+
+    def log_disclosure(self, viewer_org: str, owner_org: str, items: int, route: str) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("INSERT INTO disclosures(at, viewer_org, owner_org, items, route)"
+                         " VALUES (?,?,?,?,?)", (_now(), viewer_org, owner_org, items, route))
+
+    def disclosures(self, owner_org: str | None = None) -> list[tuple]:
+        if owner_org:
+            return self.store.read("SELECT at, viewer_org, owner_org, items, route FROM disclosures"
+                                     " WHERE owner_org=? ORDER BY seq", (owner_org,))
+        return self.store.read("SELECT at, viewer_org, owner_org, items, route FROM disclosures"
+                                 " ORDER BY seq")
