@@ -30,7 +30,7 @@ def _pairs(rows: list[tuple]) -> dict[str, int]:
 
 
 def ecosystem_stats(store: Store) -> EcosystemStats:
-    q = store._query
+    q = store.read
     stage_order = ("suggested", "contacted", "meeting", "poc", "contract", "launched", "declined")
     funnel = _pairs(q("SELECT stage, count(*) FROM outcomes GROUP BY stage"))
     span = q("SELECT min(at), max(at) FROM outcomes")[0]

@@ -80,7 +80,7 @@ class Exchange(Controller):
     def list_outcomes(
         self, principal: Caller, store: StoreDep,
         org: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        after: Annotated[int, QueryParameter(ge=0)] = 0,
+        after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> OutcomeList:
         """Outcomes in log order, after a sequence number; an office sees its own."""

@@ -202,3 +202,8 @@ def test_unknown_routes_and_methods_use_the_error_body(api):
     r = api.call("GET", "/v1/nothing-here")
     assert r.status_code == 404 and msgspec.json.decode(r.content)["code"] == "not_found"
     assert api.call("DELETE", "/v1/themes").status_code == 405
+
+
+def test_huge_sequence_numbers_are_rejected_not_a_server_error(api):
+    r = api.call("GET", "/v1/outcomes?after=4498962686586232766464")
+    assert r.status_code in (400, 422) and r.json()["field"]
