@@ -1,0 +1,127 @@
+"""Load on `GET /v1/organizations/{id}/suggestions` against a bare endpoint, same server settings.
+
+Usage: python benchmarks/api_load.py [--orgs 100000] [--seconds 30] [--concurrency 16]
+                                     [--workers 1]
+
+Builds a store of ``--orgs`` generated organisations, registers a ranker trained on a
+small ecosystem of the same generator (features do not depend on scale), serves it with
+`kyoso serve` on 127.0.0.1, and drives it with wrk (Debian package `wrk`) for a bounded
+time, each request for a random organisation. Then the bare endpoint of
+benchmarks/bare_app.py, served by uvicorn with the same workers, gets the same load.
+Prints requests/s, p50 and p99, and the ratio of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from data.artefacts import save_model_dir
+from data.generator import generate, public_frame
+from data.store import Snapshot, Store
+from service.modeling import prepare, train_ranker
+
+LUA = """
+math.randomseed(os.time())
+request = function()
+  local path = string.format("/v1/organizations/org-%07d/suggestions?k=10", math.random(0, {n}))
+  return wrk.format("GET", path, {{["X-API-Key"] = "{key}"}})
+end
+"""
+
+
+def wait_ready(url: str, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready in {timeout}s")
+
+
+def to_ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
+def wrk(url: str, seconds: int, concurrency: int, script: str | None = None) -> dict[str, float]:
+    cmd = ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1))
+    p99 = to_ms(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orgs", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8731)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="kyoso-load-"))
+    db, models = tmp / "k.db", tmp / "models"
+    env = {**os.environ, "KYOSO_DB": str(db), "KYOSO_MODELS_DIR": str(models)}
+    server = None
+    try:
+        subprocess.run([sys.executable, "-m", "service.cli", "generate", "--orgs", str(args.orgs)],
+                       env=env, check=True, capture_output=True)
+        small = generate(2000, seed=7)
+        ranker, _ = train_ranker(prepare(Snapshot(public_frame(small[0]), *small[1:])))
+        text, manifest = ranker.to_artefact()
+        with Store(db) as store:
+            path = save_model_dir(models, "v-load", text, manifest)
+            store.register_model("v-load", str(path), manifest.fingerprint, manifest.metrics)
+            store.set_live_model("v-load")
+            _, key = store.create_api_key("analyst")
+        lua = tmp / "suggest.lua"
+        lua.write_text(LUA.format(n=args.orgs - 1, key=key))
+        base = f"http://127.0.0.1:{args.port}"
+        server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port",
+                                   str(args.port), "--workers", str(args.workers)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_ready(base + "/health")
+        wait_ready(base + "/ready")
+        api = wrk(base + "/", args.seconds, args.concurrency, str(lua))
+        server.terminate()
+        server.wait()
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app",
+                                   "--port", str(args.port), "--workers", str(args.workers),
+                                   "--log-level", "warning"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_ready(base + "/bare")
+        bare = wrk(base + "/bare", args.seconds, args.concurrency)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{args.orgs:,} organisations, uvicorn workers={args.workers}, "
+          f"concurrency {args.concurrency}, {args.seconds}s each, loopback")
+    print("| endpoint | req/s | p50 ms | p99 ms | non-2xx | share of bare |")
+    print("|---|---|---|---|---|---|")
+    for name, r in (("GET /v1/organizations/{id}/suggestions?k=10", api), ("bare: 10 small Structs", bare)):
+        print(f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']} | "
+              f"{r['rps'] / bare['rps']:.1%} |")
+
+
+if __name__ == "__main__":
+    main()
