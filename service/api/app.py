@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +16,7 @@ from data.store import Store
 from service.api import deps
 from service.api.auth import principal
 from service.api.deps import LiveDep, StoreDep
-from service.api.errors import HANDLERS
+from service.api.errors import HANDLERS, NotReady
 from service.api.exchange import Exchange
 from service.api.matching_routes import Matching
 from service.api.models import Models
@@ -35,9 +36,13 @@ def health() -> Health:
 
 @get("/ready", sync_to_thread=False, tags=["service"])
 def ready(store: StoreDep, live: LiveDep) -> Ready:
-    """The store answers and the engine is loaded."""
-    return Ready(status="ready", organizations=store.count("organizations"),
-                 model_version=live.version)
+    """The store answers and the engine is loaded (503 otherwise)."""
+    try:
+        organizations = store.count("organizations")
+    except sqlite3.Error as exc:
+        raise NotReady(f"the store does not answer: {exc}") from exc
+    return Ready(status="ready", organizations=organizations, model_version=live.version,
+                 scorer="model" if live.version else "heuristic")
 
 
 def create_app(settings: Settings) -> Litestar:

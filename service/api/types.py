@@ -135,3 +135,4 @@ class Ready(msgspec.Struct, kw_only=True):
     status: str
     organizations: int
     model_version: str | None
+    scorer: Literal["model", "heuristic"] = "heuristic"

@@ -33,6 +33,7 @@ def test_health_and_ready(api):
     assert api.call("GET", "/health", who=None).json() == {"status": "ok"}
     ready = api.call("GET", "/ready", who=None).json()
     assert ready["status"] == "ready" and ready["organizations"] == 300
+    assert ready["scorer"] == "heuristic"  # no model trained in this store yet
 
 
 def test_keys_are_required_and_checked(api):
