@@ -8,6 +8,7 @@ affinity, distance, trust from earlier success, NDA friction and popularity skew
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -353,22 +354,46 @@ def _popcount(x: np.ndarray) -> np.ndarray:
     return np.bitwise_count(x).astype(np.float64)
 
 
+SEARCH_WIDTH = 8  # candidates an office weighs before it asks for an introduction
+
+
+@dataclass(frozen=True)
+class _World:
+    """What the hidden model of outcomes reads (never seen by the engine)."""
+
+    strengths: np.ndarray
+    needs: np.ndarray
+    kind: np.ndarray
+    nda: np.ndarray
+    lat: np.ndarray  # radians
+    lon: np.ndarray
+
+    def utility(self, a, b, trusted: np.ndarray, success: np.ndarray, n: int):
+        """Hidden utility of pairs (before noise): two-way fit, kinds, distance, trust, NDA."""
+        cov_ab = _popcount(self.needs[a] & self.strengths[b]) / np.maximum(_popcount(self.needs[a]), 1)
+        cov_ba = _popcount(self.needs[b] & self.strengths[a]) / np.maximum(_popcount(self.needs[b]), 1)
+        lat, lon = self.lat, self.lon
+        dist = 6371 * np.arccos(np.clip(
+            np.sin(lat[a]) * np.sin(lat[b]) + np.cos(lat[a]) * np.cos(lat[b]) * np.cos(lon[a] - lon[b]),
+            -1, 1))
+        trust = np.isin(np.minimum(a, b) * n + np.maximum(a, b), trusted)
+        friction = (((self.nda[a] == 2) & (self.nda[b] == 0))
+                    | ((self.nda[a] == 0) & (self.nda[b] == 2)))
+        value = (2.6 * np.sqrt(cov_ab * cov_ba) + 0.9 * np.maximum(cov_ab, cov_ba)
+                 + KIND_AFFINITY[self.kind[a], self.kind[b]] - 0.35 * np.minimum(dist / 500, 3)
+                 + 1.0 * trust + 0.25 * np.log1p(success[b]) - 1.0 * friction - 1.7)
+        return value, cov_ab, friction, dist
+
+
 def _history(rng, orgs, strength_mask, need_mask, latent, years: int, end: datetime, seed: int):
     n = orgs.height
-    kind, nda, activity = latent["kind"], latent["nda"], latent["activity"]
-    lat, lon = np.radians(latent["lat"]), np.radians(latent["lon"])
+    activity = latent["activity"]
+    world = _World(strengths=strength_mask, needs=need_mask, kind=latent["kind"], nda=latent["nda"],
+                   lat=np.radians(latent["lat"]), lon=np.radians(latent["lon"]))
     periods = years * 4
     start = end - timedelta(days=years * 365)
     reg_day = latent["registered_days"] - 365.0  # days since history start
-    # Buckets of organisations by strength tag, for need-driven partner search.
-    org_idx, tag_idx = _mask_rows(strength_mask)
-    order = np.argsort(tag_idx, kind="stable")
-    bucket_orgs, bucket_tags = org_idx[order], tag_idx[order]
-    bucket_start = np.searchsorted(bucket_tags, np.arange(len(TAGS)))
-    bucket_len = np.searchsorted(bucket_tags, np.arange(len(TAGS)), side="right") - bucket_start
-    need_org, need_tag = _mask_rows(need_mask)
-    need_start = np.searchsorted(need_org, np.arange(n))
-    need_count = np.bincount(need_org, minlength=n)
+    search = _Search(strength_mask, need_mask, n)
 
     success = np.zeros(n)  # earlier contracts per organisation (reputation)
     trusted: np.ndarray = np.empty(0, dtype=np.int64)  # pair keys with an earlier contract
@@ -381,44 +406,61 @@ def _history(rng, orgs, strength_mask, need_mask, latent, years: int, end: datet
         weight = activity * live * eager
         m = max(1, int(0.3 * live.sum()))
         a = _choice(rng, weight, m)
-        b = np.empty(m, dtype=np.int64)
-        route = rng.random(m)
-        # 55%: search by one of a's needs; 37%: popularity; 8%: an earlier successful pair again.
-        by_need = route < 0.55
-        k = need_start[a[by_need]] + (rng.random(by_need.sum()) * need_count[a[by_need]]).astype(int)
-        t = need_tag[k]
-        has = bucket_len[t] > 0
-        pos = bucket_start[t] + (rng.random(len(t)) * np.maximum(bucket_len[t], 1)).astype(int)
-        b_need = np.where(has, bucket_orgs[np.minimum(pos, len(bucket_orgs) - 1)], -1)
-        b[by_need] = b_need
-        pop = ~by_need
-        b[pop] = _choice(rng, weight ** 1.2 + 1e-9, int(pop.sum()))
-        repeat = (route >= 0.92) & (len(trusted) > 0)
+        # Offices search with intent: each weighs a few candidates (found through its needs
+        # or by reputation) and asks for the one that seems to fit best.
+        cands = search.draw(rng, a, weight, SEARCH_WIDTH)
+        flat_a = np.repeat(a, SEARCH_WIDTH)
+        flat_b = cands.ravel()
+        usable = (flat_b >= 0) & (flat_b != flat_a) & live[np.maximum(flat_b, 0)]
+        value = world.utility(flat_a, np.maximum(flat_b, 0), trusted, success, n)[0]
+        seen = np.where(usable, value + rng.gumbel(0, 1.0, len(value)), -np.inf).reshape(m, -1)
+        b = cands[np.arange(m), np.argmax(seen, axis=1)]
+        ok = np.isfinite(seen.max(axis=1))
+        # Now and then an earlier successful pair works together again.
+        repeat = (rng.random(m) < 0.08) & (len(trusted) > 0)
         if repeat.any():
             pick = trusted[rng.integers(0, len(trusted), int(repeat.sum()))]
             a[repeat], b[repeat] = pick // n, pick % n
-        ok = (b >= 0) & (b != a) & live[np.maximum(b, 0)]
+            ok[repeat] = True
         a, b = a[ok], b[ok]
-
-        cov_ab = _popcount(need_mask[a] & strength_mask[b]) / np.maximum(_popcount(need_mask[a]), 1)
-        cov_ba = _popcount(need_mask[b] & strength_mask[a]) / np.maximum(_popcount(need_mask[b]), 1)
-        two_way = np.sqrt(cov_ab * cov_ba)
-        dist = 6371 * np.arccos(np.clip(
-            np.sin(lat[a]) * np.sin(lat[b]) + np.cos(lat[a]) * np.cos(lat[b]) * np.cos(lon[a] - lon[b]),
-            -1, 1))
-        pair = np.minimum(a, b) * n + np.maximum(a, b)
-        trust = np.isin(pair, trusted)
-        friction = ((nda[a] == 2) & (nda[b] == 0)) | ((nda[a] == 0) & (nda[b] == 2))
-        utility = (2.6 * two_way + 0.9 * np.maximum(cov_ab, cov_ba) + KIND_AFFINITY[kind[a], kind[b]]
-                   - 0.35 * np.minimum(dist / 500, 3) + 1.0 * trust + 0.25 * np.log1p(success[b])
-                   - 1.0 * friction + rng.normal(0, 0.6, len(a)) - 1.7)
+        value, cov_ab, friction, dist = world.utility(a, b, trusted, success, n)
+        utility = value + rng.normal(0, 0.6, len(a))
         t0 = day0 + rng.random(len(a)) * 91
         events.append(_funnel(rng, a, b, utility, t0, cov_ab, friction, dist))
         contract = events[-1][1]
-        won = pair[contract]
+        won = (np.minimum(a, b) * n + np.maximum(a, b))[contract]
         success += np.bincount(a[contract], minlength=n) + np.bincount(b[contract], minlength=n)
         trusted = np.union1d(trusted, won)
-    return _event_frames(rng, events, orgs, strength_mask, kind, start, end, seed)
+    return _event_frames(rng, events, orgs, strength_mask, world.kind, start, end, seed)
+
+
+class _Search:
+    """Where offices find candidates: holders of a needed capability, or reputation."""
+
+    def __init__(self, strength_mask: np.ndarray, need_mask: np.ndarray, n: int) -> None:
+        org_idx, tag_idx = _mask_rows(strength_mask)
+        order = np.argsort(tag_idx, kind="stable")
+        self.bucket_orgs, bucket_tags = org_idx[order], tag_idx[order]
+        self.bucket_start = np.searchsorted(bucket_tags, np.arange(len(TAGS)))
+        self.bucket_len = np.searchsorted(bucket_tags, np.arange(len(TAGS)), side="right") - (
+            self.bucket_start)
+        need_org, self.need_tag = _mask_rows(need_mask)
+        self.need_start = np.searchsorted(need_org, np.arange(n))
+        self.need_count = np.bincount(need_org, minlength=n)
+
+    def draw(self, rng, a: np.ndarray, weight: np.ndarray, width: int) -> np.ndarray:
+        """``width`` candidates per asker (-1 where a need has no holder): 60% by need."""
+        flat_a = np.repeat(a, width)
+        out = np.empty(len(flat_a), dtype=np.int64)
+        by_need = rng.random(len(flat_a)) < 0.6
+        asker = flat_a[by_need]
+        k = self.need_start[asker] + (rng.random(len(asker)) * self.need_count[asker]).astype(int)
+        t = self.need_tag[k]
+        pos = self.bucket_start[t] + (rng.random(len(t)) * np.maximum(self.bucket_len[t], 1)).astype(int)
+        found = self.bucket_orgs[np.minimum(pos, len(self.bucket_orgs) - 1)]
+        out[by_need] = np.where(self.bucket_len[t] > 0, found, -1)
+        out[~by_need] = _choice(rng, weight ** 1.2 + 1e-9, int((~by_need).sum()))
+        return out.reshape(len(a), width)
 
 
 def _funnel(rng, a, b, utility, t0, cov_ab, friction, dist):

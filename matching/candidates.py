@@ -61,12 +61,24 @@ def _top(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-s[idx], kind="stable")]
 
 
-def source_scores(ctx: PairContext, a: int, theme: int, rows: dict) -> list[np.ndarray]:
+def _top_sparse(row, k: int, allowed: np.ndarray) -> np.ndarray:
+    """The best ``k`` allowed entries of a sparse row, looking only at its non-zeros."""
+    idx, val = row.indices, row.data
+    keep = allowed[idx] & (val > 0)
+    idx, val = idx[keep], val[keep]
+    if len(idx) > k:
+        part = np.argpartition(-val, k - 1)[:k]
+        idx, val = idx[part], val[part]
+    return idx[np.argsort(-val, kind="stable")]
+
+
+def source_scores(ctx: PairContext, a: int, theme: int, rows: dict) -> list:
+    """Each source's scores: a dense array over everyone, or a sparse row (graph sources)."""
     eco, graph = ctx.eco, ctx.graph
-    sources = [text_fit_scores(ctx, a), tag_fit_scores(ctx, a)]
-    sources += [rows[name].toarray().ravel() for name in GRAPH_SOURCES]
+    sources: list = [text_fit_scores(ctx, a), tag_fit_scores(ctx, a)]
+    sources += [rows[name].tocsr() for name in GRAPH_SOURCES]
     if 0 <= theme < graph.theme_activity.shape[1]:
-        sources.append(graph.theme_activity[:, theme].toarray().ravel())
+        sources.append(graph.theme_activity[:, theme].T.tocsr())
     profile = (graph.theme_profile @ graph.theme_profile[a].T).toarray().ravel()
     sources.append(profile * (1 + graph.activity) * (1 + (eco.region == eco.region[a])))
     sources += [graph.activity + 0.5 * graph.degree, graph.recent]
@@ -86,7 +98,10 @@ def candidates_for(ctx: PairContext, a: int, *, theme: int = -1, allowed: np.nda
     rows = rows if rows is not None else query_rows(graph, np.array([a]))
     fused = np.zeros(eco.n)
     for scores in source_scores(ctx, a, theme, rows):
-        top = _top(scores, config.depth, ok)
+        if isinstance(scores, np.ndarray):
+            top = _top(scores, config.depth, ok)
+        else:
+            top = _top_sparse(scores, config.depth, ok)
         fused[top] += 1.0 / (config.fusion_k + np.arange(len(top)))
     ranked = np.flatnonzero(fused > 0)
     ranked = ranked[np.argsort(-fused[ranked], kind="stable")]

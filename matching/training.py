@@ -92,8 +92,8 @@ def concat_sets(sets: list[TrainingSet]) -> TrainingSet:
 
 def build_training_set(eco: Ecosystem, text: TextVectors, windows: list[tuple[float, float]], *,
                        label_until: float, config: CandidateConfig = CandidateConfig(),
-                       max_queries: int = 4000, seed: int = 0,
-                       cold_copies: float = 0.0) -> TrainingSet:
+                       max_queries: int = 4000, seed: int = 0, cold_copies: float = 0.0,
+                       max_unlabelled: int | None = None) -> TrainingSet:
     """Rows of (asker, candidate) features and labels for every query of every window.
 
     Labels read no event at or after ``label_until`` (the end of the training period).
@@ -108,7 +108,7 @@ def build_training_set(eco: Ecosystem, text: TextVectors, windows: list[tuple[fl
             queries = [queries[i] for i in np.sort(rng.choice(len(queries), max_queries, False))]
         if queries:
             sets.append(training_rows(PairContext(eco, text, build_graph(eco, start)), queries,
-                                      config=config))
+                                      config=config, max_unlabelled=max_unlabelled, seed=seed))
     out = concat_sets(sets)
     if cold_copies > 0 and len(out.group):
         x, y, group = _with_cold_copies(out.x, out.y, out.group, cold_copies, rng)

@@ -41,6 +41,8 @@ TEST_DAYS = 182.0
 QUARTER = 91.0
 PRIMARY = "ndcg_at_10"
 COLD_COPIES = 0.3
+MAX_QUERIES = 1500  # per quarter: bounds training time as the ecosystem grows
+MAX_UNLABELLED = 150  # candidates without an outcome kept per training query
 
 
 class Split(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,12 +84,13 @@ def prepare(snapshot: Snapshot) -> Prepared:
                     Split(first_day=first, valid_day=valid_day, split_day=split_day, last_day=last))
 
 
-def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = 4000) -> tuple[Ranker, dict]:
+def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIES,
+                 ) -> tuple[Ranker, dict]:
     s = prep.split
     started = time.perf_counter()
     train = build_training_set(prep.eco, prep.text, quarter_windows(s.first_day, s.valid_day),
                                label_until=s.valid_day, max_queries=max_queries, seed=seed,
-                               cold_copies=COLD_COPIES)
+                               cold_copies=COLD_COPIES, max_unlabelled=MAX_UNLABELLED)
     valid = build_training_set(prep.eco, prep.text, [(s.valid_day, s.split_day)],
                                label_until=s.split_day, max_queries=max_queries, seed=seed)
     if len(train.group) < 10:
