@@ -14,9 +14,6 @@ DEFAULT_DB = "var/kyoso.db"
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db: str = DEFAULT_DB
     models_dir: str = "var/models"
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
