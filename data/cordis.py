@@ -97,14 +97,7 @@ def to_frames(
     report.kind_from_name = kept.height - report.kind_from_activity
     report.names_unknown = kept["name"].is_null().sum()
 
-    dated = projects.select(
-        "project_id",
-        pl.coalesce(pl.col("start_date").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-                    pl.lit(FP7_DATE, dtype=F.TS)).alias("at"),
-        pl.col("start_date").is_null().alias("nominal"),
-        pl.col("programme_part").str.slice(0, 64).alias("theme"),
-    )
-    parts = participations.join(dated, on="project_id", how="left")
+    parts = participations.join(_dated(projects), on="project_id", how="left")
     part_reason = (pl.when(pl.col("at").is_null()).then(pl.lit("project not in projects table"))
                    .when(~pl.col("org_id").is_in(usable["org_id"].implode()))
                    .then(pl.lit("organisation skipped")))
@@ -116,19 +109,7 @@ def to_frames(
         report.skipped_participations["duplicate of another participation"] = parts.height - unique.height
     parts = unique.drop("skip")
 
-    # Registered at: first appearance in any project.
-    first_seen = parts.group_by("org_id").agg(pl.col("at").min().alias("registered_at"))
-    organizations = kept.join(first_seen, left_on="org_id", right_on="org_id", how="left").select(
-        pl.col("org_id").alias("id"),
-        pl.coalesce("name", "short_name", "org_id").str.slice(0, 200).alias("name"),
-        "kind", pl.col("country").alias("region"),
-        pl.lit([], dtype=pl.List(pl.String)).alias("industries"),
-        pl.lit(None, dtype=pl.Float64).alias("lat"), pl.lit(None, dtype=pl.Float64).alias("lon"),
-        pl.lit(None, dtype=pl.String).alias("size_band"), pl.lit(None, dtype=pl.Int32).alias("founded"),
-        pl.lit([], dtype=pl.List(pl.String)).alias("modes"),
-        pl.lit("mutual_nda").alias("nda"),
-        pl.col("registered_at").fill_null(pl.lit(FP7_DATE, dtype=F.TS)),
-    ).cast(F.ORG_SCHEMA)
+    organizations = _organizations(kept.rename({"country": "region"}), parts, FP7_DATE)
     report.organisations_imported = organizations.height
 
     sizes = parts.group_by("project_id").agg(pl.len().alias("n"))
@@ -144,23 +125,57 @@ def to_frames(
                                            on="project_id"), "skip").items():
         report.skipped_participations[f"project: {reason}"] = rows
     groups = parts.join(sizes.filter(pl.col("skip").is_null()), on="project_id")
-    groups = groups.with_columns(
+    report.participations_imported = groups.height
+    outcomes, members, nominal = _group_outcomes(groups)
+    report.group_outcomes = outcomes.height
+    report.fp7_dated_nominally = nominal
+    return organizations, F.empty(F.ITEM_SCHEMA), outcomes, members, report
+
+
+def _dated(projects: pl.DataFrame) -> pl.DataFrame:
+    """Each project's date (FP7: nominal), whether that date is nominal, and its theme."""
+    return projects.select(
+        "project_id",
+        pl.coalesce(pl.col("start_date").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+                    pl.lit(FP7_DATE, dtype=F.TS)).alias("at"),
+        pl.col("start_date").is_null().alias("nominal"),
+        pl.col("programme_part").str.slice(0, 64).alias("theme"),
+    )
+
+
+def _group_outcomes(parts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """One `contract` outcome per project, the coordinator first among its members.
+
+    Returns (outcomes, members, how many are dated nominally).
+    """
+    parts = parts.with_columns(
         first=pl.col("role").replace_strict(ORDER_FIRST, default=1, return_dtype=pl.Int8)
     ).sort("project_id", "first", "org_id")
-    report.participations_imported = groups.height
-    head = groups.group_by("project_id", maintain_order=True).agg(
-        pl.col("at").first(), pl.col("nominal").first(), pl.col("theme").first())
-    report.group_outcomes = head.height
-    report.fp7_dated_nominally = int(head["nominal"].sum())
-    head = head.sort("at", "project_id").with_row_index("seq", offset=1)
+    head = parts.group_by("project_id", maintain_order=True).agg(
+        pl.col("at").first(), pl.col("nominal").first(), pl.col("theme").first()
+    ).sort("at", "project_id").with_row_index("seq", offset=1)
     outcomes = head.select(
         "seq", ("cordis:" + pl.col("project_id")).alias("key"), pl.lit("contract").alias("stage"),
         "at", pl.lit(None, dtype=pl.String).alias("reason"),
         pl.lit(None, dtype=pl.String).alias("suggestion_id"), "theme",
     ).cast(F.OUTCOME_SCHEMA)
-    members = groups.join(head.select("project_id", "seq"), on="project_id").select(
+    members = parts.join(head.select("project_id", "seq"), on="project_id").select(
         "seq", pl.int_range(pl.len()).over("seq").alias("pos"), "org_id").cast(F.MEMBER_SCHEMA)
-    return organizations, F.empty(F.ITEM_SCHEMA), outcomes, members, report
+    return outcomes, members, int(head["nominal"].sum())
+
+
+def _organizations(orgs: pl.DataFrame, parts: pl.DataFrame, unseen: datetime) -> pl.DataFrame:
+    """Organisation frame; registered at its first project (``unseen`` if it has none)."""
+    first_seen = parts.group_by("org_id").agg(pl.col("at").min().alias("registered_at"))
+    return orgs.join(first_seen, on="org_id", how="left").select(
+        pl.col("org_id").alias("id"),
+        pl.coalesce("name", "short_name", "org_id").str.slice(0, 200).alias("name"),
+        "kind", "region", pl.lit([], dtype=pl.List(pl.String)).alias("industries"),
+        pl.lit(None, dtype=pl.Float64).alias("lat"), pl.lit(None, dtype=pl.Float64).alias("lon"),
+        pl.lit(None, dtype=pl.String).alias("size_band"), pl.lit(None, dtype=pl.Int32).alias("founded"),
+        pl.lit([], dtype=pl.List(pl.String)).alias("modes"), pl.lit("mutual_nda").alias("nda"),
+        pl.col("registered_at").fill_null(pl.lit(unseen, dtype=F.TS)),
+    ).cast(F.ORG_SCHEMA)
 
 
 def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
@@ -181,34 +196,10 @@ def benchmark_frames(
                          infer_kind(pl.col("name").fill_null(""))),
         region=pl.col("country").replace(COUNTRY_FIX).fill_null("ZZ"),
     )
-    dated = projects.select(
-        "project_id",
-        pl.coalesce(pl.col("start_date").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-                    pl.lit(FP7_DATE, dtype=F.TS)).alias("at"),
-        pl.col("programme_part").alias("theme"),
-    ).filter(pl.col("at") < before)
+    dated = _dated(projects).filter(pl.col("at") < before)
     parts = participations.join(dated, on="project_id").unique(["project_id", "org_id"],
                                                                keep="first", maintain_order=True)
-    parts = parts.with_columns(
-        first=pl.col("role").replace_strict(ORDER_FIRST, default=1, return_dtype=pl.Int8)
-    ).sort("project_id", "first", "org_id")
-    head = parts.group_by("project_id", maintain_order=True).agg(
-        pl.col("at").first(), pl.col("theme").first()).sort("at", "project_id").with_row_index(
-        "seq", offset=1)
-    outcomes = head.select(
-        "seq", ("cordis:" + pl.col("project_id")).alias("key"), pl.lit("contract").alias("stage"),
-        "at", pl.lit(None, dtype=pl.String).alias("reason"),
-        pl.lit(None, dtype=pl.String).alias("suggestion_id"), "theme").cast(F.OUTCOME_SCHEMA)
-    members = parts.join(head.select("project_id", "seq"), on="project_id").select(
-        "seq", pl.int_range(pl.len()).over("seq").alias("pos"), "org_id").cast(F.MEMBER_SCHEMA)
-    first_seen = parts.group_by("org_id").agg(pl.col("at").min().alias("registered_at"))
-    organizations = orgs.join(first_seen, on="org_id", how="left").select(
-        pl.col("org_id").alias("id"), pl.coalesce("name", "short_name", "org_id").alias("name"),
-        "kind", "region", pl.lit([], dtype=pl.List(pl.String)).alias("industries"),
-        pl.lit(None, dtype=pl.Float64).alias("lat"), pl.lit(None, dtype=pl.Float64).alias("lon"),
-        pl.lit(None, dtype=pl.String).alias("size_band"), pl.lit(None, dtype=pl.Int32).alias("founded"),
-        pl.lit([], dtype=pl.List(pl.String)).alias("modes"), pl.lit("mutual_nda").alias("nda"),
-        # Never seen before the cut-off: not yet part of the ecosystem.
-        pl.col("registered_at").fill_null(pl.lit(before + timedelta(days=1), dtype=F.TS)),
-    ).cast(F.ORG_SCHEMA)
+    outcomes, members, _ = _group_outcomes(parts)
+    # Never seen before the cut-off: not yet part of the ecosystem.
+    organizations = _organizations(orgs, parts, before + timedelta(days=1))
     return organizations, F.empty(F.ITEM_SCHEMA), outcomes, members
