@@ -17,7 +17,7 @@ from data.records import KINDS, Explanation, MatchMode, Suggestion
 from features.ecosystem import Ecosystem, build_ecosystem
 from features.graph import build_graph, query_rows, reverse_links
 from features.pairs import FEATURES, PairContext, link_features, pair_features
-from features.text import build_text_vectors
+from features.text import TextVectors, build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
 from matching.diversity import diversify
 from matching.explain import ItemTable, graph_path, need_matches, top_factors
@@ -77,6 +77,21 @@ class Ranked:
     x_forward: np.ndarray
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """A snapshot as the engine reads it: arrays, text vectors, quotable items."""
+
+    eco: Ecosystem
+    text: TextVectors
+    items: ItemTable
+
+
+def index_snapshot(organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
+                   members: pl.DataFrame) -> Indexed:
+    eco = build_ecosystem(organizations, items, outcomes, members)
+    return Indexed(eco, build_text_vectors(items, eco.index), ItemTable.build(items, eco.index))
+
+
 @dataclass
 class Engine:
     ctx: PairContext
@@ -88,13 +103,13 @@ class Engine:
     def build(cls, organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
               members: pl.DataFrame, *, day: float | None = None, scorer: Scorer | None = None,
               ) -> Engine:
-        eco = build_ecosystem(organizations, items, outcomes, members)
-        text = build_text_vectors(items, eco.index)
+        indexed = index_snapshot(organizations, items, outcomes, members)
+        eco = indexed.eco
         if day is None:
             last = max(eco.events.day.max(initial=0.0), eco.registered.max(initial=0.0))
             day = float(last) + 1.0
-        ctx = PairContext(eco, text, build_graph(eco, day))
-        return cls(ctx=ctx, items=ItemTable.build(items, eco.index), scorer=scorer or HeuristicScorer())
+        ctx = PairContext(eco, indexed.text, build_graph(eco, day))
+        return cls(ctx=ctx, items=indexed.items, scorer=scorer or HeuristicScorer())
 
     @property
     def reciprocity(self) -> float:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,14 +20,12 @@ import numpy as np
 import polars as pl
 
 from data import cordis
-from features.ecosystem import Ecosystem, build_ecosystem, to_days
+from features.ecosystem import to_days
 from features.graph import adamic_adar_rows, build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
-from features.text import build_text_vectors
 from matching.candidates import CandidateConfig
 from matching.engine import Engine, Filters
 from matching.evaluation import fit_reciprocity, ndcg_at, recall_at, reciprocal_rank
-from matching.explain import ItemTable
 from matching.queries import Query, consortium_queries, partner_queries, top_theme
 from matching.ranker import Ranker
 from matching.training import TrainingSet, concat_sets, training_rows
@@ -81,19 +78,13 @@ class Progress:
         self.out.flush()
 
 
-@dataclass(frozen=True)
-class Prepared:
-    eco: Ecosystem
-    ctx: PairContext  # as of the earliest as_of
-    items: ItemTable
+# The ecosystem as of the earliest as_of: an engine (its scorer is replaced per system).
+Prepared = Engine
 
 
 def prepare(data_dir: str | Path, as_of: datetime) -> Prepared:
     frames = cordis.benchmark_frames(*cordis.read_tables(data_dir), before=as_of)
-    eco = build_ecosystem(*frames)
-    text = build_text_vectors(frames[1], eco.index)
-    ctx = PairContext(eco, text, build_graph(eco, to_days(as_of)))
-    return Prepared(eco, ctx, ItemTable.build(frames[1], eco.index))
+    return Engine.build(*frames, day=to_days(as_of))
 
 
 # --- training -------------------------------------------------------------------------------

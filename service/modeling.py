@@ -19,11 +19,11 @@ import numpy as np
 
 from data.artefacts import load_model_dir, save_model_dir
 from data.store import Snapshot, Store, StoreError
-from features.ecosystem import Ecosystem, build_ecosystem
+from features.ecosystem import Ecosystem
 from features.graph import build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
-from features.text import TextVectors, build_text_vectors
-from matching.engine import Engine, Scorer
+from features.text import TextVectors
+from matching.engine import Engine, Scorer, index_snapshot
 from matching.evaluation import (
     BASELINES,
     EngineSystem,
@@ -71,7 +71,9 @@ class Prepared:
 
 
 def prepare(snapshot: Snapshot) -> Prepared:
-    eco = build_ecosystem(snapshot.organizations, snapshot.items, snapshot.outcomes, snapshot.members)
+    indexed = index_snapshot(snapshot.organizations, snapshot.items, snapshot.outcomes,
+                             snapshot.members)
+    eco = indexed.eco
     if len(eco.events) == 0:
         raise StoreError("the outcome log is empty: nothing to learn from")
     first, last = float(eco.events.day.min()), float(eco.events.day.max()) + 1
@@ -79,8 +81,7 @@ def prepare(snapshot: Snapshot) -> Prepared:
     valid_day = split_day - QUARTER
     if valid_day - first < QUARTER:
         raise StoreError("the outcome log spans too little time for a time split (need > 1 year)")
-    return Prepared(eco, build_text_vectors(snapshot.items, eco.index),
-                    ItemTable.build(snapshot.items, eco.index),
+    return Prepared(eco, indexed.text, indexed.items,
                     Split(first_day=first, valid_day=valid_day, split_day=split_day, last_day=last))
 
 
