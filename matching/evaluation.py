@@ -119,13 +119,23 @@ def candidate_recall(ctx: PairContext, queries: Iterable[Query], **kwargs) -> fl
 # --- baselines: every organisation known as of the day is ranked ------------------------------
 
 
-def _ranked(ctx: PairContext, q: Query, scores: np.ndarray) -> np.ndarray:
+def rank_all(ctx: PairContext, asker: int, scores: np.ndarray, *, k: int = DEPTH,
+             new_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``k`` of everyone known as of the graph's day by ``scores`` (never the asker;
+    with ``new_only`` never an earlier partner): indices and their scores, best first."""
     ok = ctx.eco.registered <= ctx.graph.day
-    ok[q.asker] = False
+    ok[asker] = False
+    if new_only:
+        ok[ctx.graph.binary[asker].indices] = False
     s = np.where(ok, scores, -np.inf)
-    k = min(DEPTH, int(ok.sum()))
+    k = min(k, int(ok.sum()))
     top = np.argpartition(-s, k - 1)[:k] if k else np.empty(0, dtype=np.int64)
-    return top[np.argsort(-s[top], kind="stable")]
+    top = top[np.argsort(-s[top], kind="stable")]
+    return top, s[top]
+
+
+def _ranked(ctx: PairContext, q: Query, scores: np.ndarray) -> np.ndarray:
+    return rank_all(ctx, q.asker, scores)[0]
 
 
 def _popularity(ctx: PairContext) -> np.ndarray:

@@ -25,7 +25,7 @@ from features.graph import adamic_adar_rows, build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
 from matching.candidates import CandidateConfig
 from matching.engine import Engine, Filters
-from matching.evaluation import fit_reciprocity, ndcg_at, recall_at, reciprocal_rank
+from matching.evaluation import fit_reciprocity, ndcg_at, rank_all, recall_at, reciprocal_rank
 from matching.queries import Query, consortium_queries, partner_queries, top_theme
 from matching.ranker import Ranker
 from matching.training import TrainingSet, concat_sets, training_rows
@@ -144,19 +144,6 @@ def fit_ranker(prep: Prepared, sets: list[TrainingSet], validation: tuple[PairCo
 Ranking = Callable[[int, int, bool], tuple[np.ndarray, np.ndarray]]
 
 
-def _order(prep: Prepared, a: int, scores: np.ndarray, new_only: bool, k: int):
-    ctx = prep.ctx
-    ok = prep.eco.registered < ctx.graph.day
-    ok[a] = False
-    if new_only:
-        ok[ctx.graph.binary[a].indices] = False
-    s = np.where(ok, scores, -np.inf)
-    k = min(k, int(ok.sum()))
-    top = np.argpartition(-s, k - 1)[:k]
-    top = top[np.argsort(-s[top], kind="stable")]
-    return top, s[top]
-
-
 def baseline(name: str, prep: Prepared, k: int) -> Ranking:
     g = prep.ctx.graph
     popular = g.activity + 1e-3 * g.degree
@@ -172,7 +159,7 @@ def baseline(name: str, prep: Prepared, k: int) -> Ranking:
             scores = g.weight[a].toarray().ravel() * 1e3 + popular
         else:  # adamic_adar
             scores = adamic_adar_rows(g, np.array([a])).toarray().ravel() * 1e3 + popular
-        return _order(prep, a, scores, new_only, k)
+        return rank_all(prep.ctx, a, scores, k=k, new_only=new_only)
 
     return rank
 
