@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from data import cordis
 from matching.candidates import candidates_for
 from matching.queries import top_theme
 from service.benchmark import CANDIDATES, SYSTEMS, prepare, read_queries, score_queries, summarise
@@ -64,11 +65,9 @@ def candidate_recall(data: str, queries: pl.DataFrame, truth: pl.DataFrame) -> d
 
 
 def past_projects(data: str, as_of: datetime) -> dict[str, int]:
-    parts = pl.read_parquet(Path(data) / "participations.parquet")
-    projects = pl.read_parquet(Path(data) / "projects.parquet").select(
-        "project_id", pl.col("start_date").fill_null(datetime(2010, 1, 1).date()))
-    before = parts.join(projects, on="project_id").filter(pl.col("start_date") < as_of.date())
-    return dict(before.group_by("org_id").agg(pl.col("project_id").n_unique()).iter_rows())
+    """Projects each organisation took part in before ``as_of`` (as the pipeline dates them)."""
+    members = cordis.benchmark_frames(*cordis.read_tables(data), before=as_of)[3]
+    return dict(members.group_by("org_id").len().iter_rows())
 
 
 def main() -> None:

@@ -112,13 +112,13 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIE
     return ranker, info
 
 
-def test_context(prep: Prepared) -> PairContext:
+def split_context(prep: Prepared) -> PairContext:
     return PairContext(prep.eco, prep.text, build_graph(prep.eco, prep.split.split_day))
 
 
 def evaluate_scorers(prep: Prepared, scorers: dict[str, Scorer]) -> tuple[list[SystemReport], float]:
     """Every scorer as the engine, beside the baselines, on the test split."""
-    ctx = test_context(prep)
+    ctx = split_context(prep)
     queries = window_queries(prep.eco, prep.split.split_day, prep.split.last_day)
     systems = {}
     for name, scorer in scorers.items():
