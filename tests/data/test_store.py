@@ -175,3 +175,10 @@ def test_implausible_dates_are_rejected_naming_the_field():
             "registered_at": "0062-10-07T02:44:14Z"}
     with pytest.raises(msgspec.ValidationError, match="registered_at"):
         msgspec.json.decode(msgspec.json.encode(body), type=Organization)
+
+
+def test_stored_suggestions_are_replaced_whole(two: Store):
+    two.replace_suggestions("org-a", [("org-b", 0.9, b'{"p":1}'), ("org-b", 0.5, b'{"p":2}')], "v1")
+    assert [r[1] for r in two.stored_suggestions("org-a")] == [0.9, 0.5]
+    two.replace_suggestions("org-a", [("org-b", 0.7, b'{"p":3}')], "v2")
+    assert two.stored_suggestions("org-a") == [("org-b", 0.7, '{"p":3}')]
