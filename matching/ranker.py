@@ -94,9 +94,12 @@ class Ranker:
                                                               self.booster_.current_iteration())}
         return self
 
-    def _check(self, x: np.ndarray) -> np.ndarray:
+    def _require_fitted(self) -> None:
         if not hasattr(self, "booster_"):
             raise NotFitted("the ranker is not fitted; train or load a model first")
+
+    def _check(self, x: np.ndarray) -> np.ndarray:
+        self._require_fitted()
         x = np.asarray(x, dtype=np.float32)
         if x.ndim != 2 or x.shape[1] != len(self.feature_names_):
             raise ValueError(f"expected {len(self.feature_names_)} features, got {x.shape[-1]}")
@@ -117,7 +120,7 @@ class Ranker:
     # --- artefact ----------------------------------------------------------------------------
 
     def to_artefact(self, metrics: dict[str, Any] | None = None) -> tuple[str, Manifest]:
-        self._check(np.zeros((0, len(getattr(self, "feature_names_", [])))))
+        self._require_fitted()
         manifest = Manifest(format=FORMAT, features=self.feature_names_, categorical=self.categorical_,
                             params=self.get_params(), fingerprint=self.fingerprint_,
                             metrics={**self.metrics_, **(metrics or {}),
