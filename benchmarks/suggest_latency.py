@@ -15,11 +15,10 @@ import resource
 import time
 
 import numpy as np
+from bench_setup import small_ranker
 
 from data.generator import generate, public_frame
-from data.store import Snapshot
 from matching.engine import Engine
-from service.modeling import prepare, train_ranker
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -32,11 +31,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
 
-    t = time.perf_counter()
-    small = generate(2000, seed=7)
-    ranker, info = train_ranker(prepare(Snapshot(public_frame(small[0]), *small[1:])))
-    print(f"ranker trained on 2,000 organisations in {time.perf_counter() - t:.1f}s "
-          f"({info['train_queries']} queries)")
+    ranker = small_ranker()
 
     t = time.perf_counter()
     orgs, items, outcomes, members = generate(args.orgs, seed=7)

@@ -119,6 +119,32 @@ MIGRATIONS: tuple[str, ...] = (
         route TEXT NOT NULL
     );
     """,
+    # 3: nightly batch runs, resumable by chunk, and the registrants they skipped
+    """
+    CREATE TABLE batch_runs (
+        id TEXT PRIMARY KEY,
+        since TEXT,
+        since_inclusive INTEGER NOT NULL,
+        until TEXT NOT NULL,
+        model_version TEXT,
+        k INTEGER NOT NULL,
+        chunk_size INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        chunks_done INTEGER NOT NULL DEFAULT 0,
+        scored INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        inserted INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE TABLE batch_skips (
+        run_id TEXT NOT NULL REFERENCES batch_runs(id),
+        org_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (run_id, org_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -96,6 +96,15 @@ def hash_key(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
+def write_suggestions(conn: sqlite3.Connection, org_id: str, rows: list[tuple[str, float, bytes]],
+                      model_version: str | None, now: str) -> None:
+    """Replace one stored list inside the caller's transaction."""
+    conn.execute("DELETE FROM suggestions WHERE org_id=?", (org_id,))
+    conn.executemany("INSERT INTO suggestions VALUES (?,?,?,?,?,?,?)",
+                     [(org_id, rank, pid, score, body.decode(), model_version, now)
+                      for rank, (pid, score, body) in enumerate(rows, start=1)])
+
+
 class Store:
     """One connection to a Kyoso database; safe to share between threads."""
 
@@ -515,13 +524,8 @@ class Store:
     def replace_suggestions(self, org_id: str, rows: list[tuple[str, float, bytes]],
                             model_version: str | None) -> None:
         """Replace an organisation's stored list: rows of (partner_id, score, body json)."""
-        now = _now()
         with self.transaction() as conn:
-            conn.execute("DELETE FROM suggestions WHERE org_id=?", (org_id,))
-            conn.executemany(
-                "INSERT INTO suggestions VALUES (?,?,?,?,?,?,?)",
-                [(org_id, rank, pid, score, body.decode(), model_version, now)
-                 for rank, (pid, score, body) in enumerate(rows, start=1)])
+            write_suggestions(conn, org_id, rows, model_version, _now())
 
     def stored_suggestions(self, org_id: str) -> list[tuple[str, float, str]]:
         return [(r[0], r[1], r[2]) for r in self.read(

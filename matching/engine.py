@@ -58,6 +58,14 @@ class HeuristicScorer(Scorer):
         return self.contributions(x).sum(axis=1)
 
 
+def _tilt(x: np.ndarray, mode: MatchMode) -> np.ndarray:
+    """What a mode rewards, from the pair features seen from the asker's side."""
+    if mode == "co-creation":  # complementary, cross-industry novelty
+        return np.nan_to_num(x[:, F["industry_distance"]], nan=0.5) * (1 - x[:, F["tag_overlap"]])
+    near = np.exp(-np.nan_to_num(x[:, F["distance_km"]], nan=500.0) / 300.0)
+    return 0.5 * (x[:, F["text_sim_needs"]] + np.maximum(near, x[:, F["same_region"]]))
+
+
 @dataclass(frozen=True)
 class Filters:
     kinds: tuple[str, ...] = ()
@@ -75,6 +83,7 @@ class Ranked:
     forward: np.ndarray
     backward: np.ndarray
     x_forward: np.ndarray
+    reverse: np.ndarray  # the two-way score as each partner's own list would rank the asker
 
 
 @dataclass(frozen=True)
@@ -156,17 +165,11 @@ class Engine:
                            links=reverse_links(graph, links, asker, partners))
         both = self.scorer.predict(np.concatenate([xf, xb]))
         forward, backward = both[: len(xf)], both[len(xf):]
-        two_way = reciprocal_score(forward, backward, self.reciprocity)
-        if mode == "co-creation":
-            novelty = np.nan_to_num(xf[:, F["industry_distance"]], nan=0.5) * (
-                1 - xf[:, F["tag_overlap"]])
-            tilt = novelty
-        else:
-            near = np.exp(-np.nan_to_num(xf[:, F["distance_km"]], nan=500.0) / 300.0)
-            tilt = 0.5 * (xf[:, F["text_sim_needs"]] + np.maximum(near, xf[:, F["same_region"]]))
-        score = two_way * (1 + MODE_TILT * tilt)
+        score = reciprocal_score(forward, backward, self.reciprocity) * (1 + MODE_TILT * _tilt(xf, mode))
+        reverse = reciprocal_score(backward, forward, self.reciprocity) * (1 + MODE_TILT * _tilt(xb, mode))
         order = np.argsort(-score, kind="stable")
-        return Ranked(partners[order], score[order], forward[order], backward[order], xf[order])
+        return Ranked(partners[order], score[order], forward[order], backward[order], xf[order],
+                      reverse[order])
 
     def rank(self, a: int, *, filters: Filters = Filters(), theme: int = -1,
              mode: MatchMode = "co-creation") -> Ranked:
@@ -183,6 +186,13 @@ class Engine:
                 cap: int | None = None) -> list[Suggestion]:
         a = self.index_of(org_id)
         ranked = self.rank(a, filters=filters, theme=self.theme_code(theme), mode=mode)
+        return self.suggestions_from(a, ranked, k=k, viewer=viewer, diverse=diverse,
+                                     exposure=exposure, cap=cap)
+
+    def suggestions_from(self, a: int, ranked: Ranked, *, k: int, viewer: Viewer = PUBLIC,
+                         diverse: bool = True, exposure: Counter | None = None,
+                         cap: int | None = None) -> list[Suggestion]:
+        """The top ``k`` of a ranking (diversified unless told not to), with reasons."""
         if diverse:
             picked = diversify(ranked.partners, ranked.score, self.eco.kind, self.eco.industries, k,
                                exposure=exposure, cap=cap)

@@ -34,6 +34,21 @@ def fingerprint(x: np.ndarray, y: np.ndarray, group: np.ndarray) -> str:
     return h.hexdigest()[:16]
 
 
+def graded_ndcg(y: np.ndarray, score: np.ndarray, group: np.ndarray, k: int = 10) -> float:
+    """Mean NDCG@k with gains 2^label - 1 (LightGBM's), over queries with a positive label."""
+    out, start = [], 0
+    for size in group:
+        labels, s = y[start:start + size], score[start:start + size]
+        start += size
+        if labels.max(initial=0) <= 0:
+            continue
+        discount = 1 / np.log2(np.arange(2, min(k, size) + 2))
+        dcg = ((2.0 ** labels[np.argsort(-s, kind="stable")[:k]] - 1) * discount).sum()
+        ideal = ((2.0 ** np.sort(labels)[::-1][:k] - 1) * discount).sum()
+        out.append(dcg / ideal)
+    return float(np.mean(out)) if out else 0.0
+
+
 class Ranker:
     """Ranks candidates of each query; graded labels (0..5) per (query, candidate)."""
 
@@ -85,13 +100,38 @@ class Ranker:
         if valid is not None:
             sets = [lgb.Dataset(valid[0], valid[1], group=valid[2], reference=train)]
             callbacks = [lgb.early_stopping(self.early_stopping_rounds, verbose=False)]
-        self.booster_ = lgb.train(params, train, num_boost_round=self.n_estimators,
-                                  valid_sets=sets, callbacks=callbacks)
+        booster = lgb.train(params, train, num_boost_round=self.n_estimators, valid_sets=sets,
+                            callbacks=callbacks)
+        return self._adopt(booster, int(booster.best_iteration or booster.current_iteration()),
+                           feature_names, cats, fingerprint(x, y, group))
+
+    def adopt(self, booster: lgb.Booster, x: np.ndarray, y: np.ndarray, group: np.ndarray, *,
+              feature_names: list[str], categorical: list[str] = (),
+              valid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Ranker:
+        """Take a booster trained elsewhere (e.g. on a Dask cluster) on ``x, y, group``.
+
+        With ``valid``, the iteration count is chosen there by NDCG@10 — what early
+        stopping does in ``fit`` — checked every ``early_stopping_rounds // 3`` rounds.
+        """
+        best = booster.current_iteration()
+        if valid is not None and best > 0:
+            step = max(1, self.early_stopping_rounds // 3)
+            rounds = sorted({*range(step, best, step), best})
+            scores = [graded_ndcg(valid[1], booster.predict(valid[0], num_iteration=r), valid[2])
+                      for r in rounds]
+            best = rounds[int(np.argmax(scores))]
+        return self._adopt(booster, best, feature_names,
+                           [c for c in categorical if c in feature_names],
+                           fingerprint(np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.int32),
+                                       np.asarray(group, dtype=np.int64)))
+
+    def _adopt(self, booster: lgb.Booster, best_iteration: int, feature_names: list[str],
+               categorical: list[str], data_fingerprint: str) -> Ranker:
+        self.booster_ = booster
         self.feature_names_ = list(feature_names)
-        self.categorical_ = cats
-        self.fingerprint_ = fingerprint(x, y, group)
-        self.metrics_: dict[str, Any] = {"best_iteration": int(self.booster_.best_iteration or
-                                                              self.booster_.current_iteration())}
+        self.categorical_ = list(categorical)
+        self.fingerprint_ = data_fingerprint
+        self.metrics_: dict[str, Any] = {"best_iteration": best_iteration}
         return self
 
     def _require_fitted(self) -> None:

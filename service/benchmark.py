@@ -10,7 +10,6 @@ same pipeline: same ecosystem, same exclusions, same output.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from matching.evaluation import fit_reciprocity, ndcg_at, rank_all, recall_at, r
 from matching.queries import Query, consortium_queries, partner_queries, top_theme
 from matching.ranker import Ranker
 from matching.training import TrainingSet, concat_sets, training_rows
+from service.progress import Progress
 
 SYSTEMS = ("kyoso", "popularity", "theme_popularity", "repeat", "adamic_adar")
 QUERY_COLUMNS = {"query_id": pl.String, "org_id": pl.String, "as_of": pl.Date, "theme": pl.String,
@@ -53,29 +53,6 @@ def read_queries(path: str | Path) -> pl.DataFrame:
         return frame.select([pl.col(c).cast(t) for c, t in QUERY_COLUMNS.items()])
     except pl.exceptions.PolarsError as exc:
         raise BenchmarkInputError(f"{path}: {exc}") from exc
-
-
-class Progress:
-    """Rows done, rate and time left: redrawn on a terminal, plain lines otherwise."""
-
-    def __init__(self, total: int, label: str, out=sys.stderr) -> None:
-        self.total, self.label, self.out = total, label, out
-        self.start = time.perf_counter()
-        self.tty = out.isatty()
-        self.last = 0.0
-
-    def update(self, done: int) -> None:
-        now = time.perf_counter()
-        if done < self.total and now - self.last < (0.2 if self.tty else 15):
-            return
-        self.last = now
-        rate = done / max(now - self.start, 1e-9)
-        left = (self.total - done) / rate if rate > 0 else 0
-        line = f"{self.label}: {done:,}/{self.total:,} ({rate:,.0f}/s, {left:,.0f}s left)"
-        self.out.write(("\r" + line) if self.tty else line + "\n")
-        if self.tty and done >= self.total:
-            self.out.write("\n")
-        self.out.flush()
 
 
 # The ecosystem as of the earliest as_of: an engine (its scorer is replaced per system).

@@ -9,6 +9,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -145,8 +146,10 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     from service.report import write_report
 
     promote = "force" if args.force else ("never" if args.no_promote else "if-better")
+    client = _dask_client(args)
     with _open_store(settings) as store:
-        ev = train_job(store, settings.models_dir, seed=args.seed, promote=promote, log=_say)
+        ev = train_job(store, settings.models_dir, seed=args.seed, promote=promote, log=_say,
+                       client=client)
     _print_evaluation(ev)
     if args.report:
         _say(f"report: {write_report(ev, args.report, 'Kyoso training report')}")
@@ -192,6 +195,45 @@ def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
     except KyosoError as exc:
         raise UsageError(str(exc)) from exc
     _say(msgspec.json.format(msgspec.json.encode(found), indent=2).decode())
+    return EXIT_OK
+
+
+# --- nightly batch -------------------------------------------------------------------------
+
+
+def _since(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected an ISO date such as 2026-11-20") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _dask_client(args: argparse.Namespace):
+    """The Dask client for ``--engine dask`` (None for the local engine)."""
+    if args.engine != "dask":
+        return None
+    if not args.scheduler:
+        raise UsageError("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    from service.dask_engine import connect
+
+    return connect(args.scheduler)
+
+
+def cmd_score_batch(args: argparse.Namespace, settings: Settings) -> int:
+    from service.batch import local_runner, render_summary, run_batch
+
+    client = _dask_client(args)
+    with _open_store(settings) as store:
+        if client is None:
+            runner = local_runner
+        else:
+            from service.dask_engine import dask_runner
+
+            runner = dask_runner(client)
+        summary = run_batch(store, since=args.since, k=args.k, chunk_size=args.chunk, runner=runner,
+                            log=_say)
+    _say(render_summary(summary))
     return EXIT_OK
 
 
@@ -271,6 +313,12 @@ def _positive(value: str) -> int:
     return number
 
 
+def _engine_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="run here (default) or on a Dask cluster")
+    p.add_argument("--scheduler", help="Dask scheduler address, with --engine dask")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kyoso", description="Kyoso: two-way complementary co-creation partners, consortia "
@@ -313,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--force", action="store_true", help="promote even if worse than live")
     group.add_argument("--no-promote", action="store_true", help="register only")
     p.add_argument("--report", help="also write a Markdown report (and SVG chart) here")
+    _engine_arguments(p)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="evaluate a model beside the baselines on a time split")
@@ -337,6 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", action="append", help="only these regions (e.g. JP-13)")
     p.add_argument("--new-only", action="store_true", help="exclude existing partners")
     p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("score-batch", help="store suggestions for new registrants (nightly job)")
+    p.add_argument("--since", type=_since,
+                   help="registered at or after this date (default: since the last finished run; "
+                   "the first run covers everyone)")
+    p.add_argument("-k", "--k", type=_positive, default=20, help="stored suggestions each (default 20)")
+    p.add_argument("--chunk", type=_positive, default=100,
+                   help="registrants per chunk, the unit of resumption (default 100)")
+    _engine_arguments(p)
+    p.set_defaults(func=cmd_score_batch)
+
     p = sub.add_parser("serve", help="serve the HTTP API (trains a model first if none is live)")
     p.add_argument("--host", default="127.0.0.1", help="interface (default: loopback only)")
     p.add_argument("--port", type=int, default=8000)

@@ -34,7 +34,7 @@ from matching.evaluation import (
 )
 from matching.explain import ItemTable
 from matching.queries import window_queries
-from matching.ranker import ArtefactMismatch, Ranker
+from matching.ranker import ArtefactMismatch, Ranker, graded_ndcg
 from matching.training import build_training_set, quarter_windows
 
 TEST_DAYS = 182.0
@@ -86,7 +86,8 @@ def prepare(snapshot: Snapshot) -> Prepared:
 
 
 def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIES,
-                 ) -> tuple[Ranker, dict]:
+                 client=None) -> tuple[Ranker, dict]:
+    """Train on the quarters before validation; with a Dask ``client``, on its cluster."""
     s = prep.split
     started = time.perf_counter()
     train = build_training_set(prep.eco, prep.text, quarter_windows(s.first_day, s.valid_day),
@@ -96,16 +97,23 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIE
                                label_until=s.split_day, max_queries=max_queries, seed=seed)
     if len(train.group) < 10:
         raise StoreError(f"only {len(train.group)} training queries: too little history to train")
-    ranker = Ranker(seed=seed).fit(
-        train.x, train.y, train.group, feature_names=list(FEATURES), categorical=list(CATEGORICAL),
-        valid=(valid.x, valid.y, valid.group) if len(valid.group) else None)
+    if client is None:
+        ranker = Ranker(seed=seed).fit(
+            train.x, train.y, train.group, feature_names=list(FEATURES),
+            categorical=list(CATEGORICAL), valid=(valid.x, valid.y, valid.group) if len(valid.group)
+            else None)
+    else:
+        from service.dask_engine import fit_on_dask
+
+        ranker = fit_on_dask(client, Ranker(seed=seed), train, valid, feature_names=list(FEATURES),
+                             categorical=list(CATEGORICAL))
     ctx = PairContext(prep.eco, prep.text, build_graph(prep.eco, s.valid_day))
     ranker.reciprocity_, by_weight = fit_reciprocity(
         Engine(ctx=ctx, items=prep.items, scorer=ranker),
         window_queries(prep.eco, s.valid_day, s.split_day))
     info = {"train_rows": len(train), "train_queries": len(train.group),
-            "valid_ndcg_at_10": round(float(ranker.booster_.best_score.get("valid_0", {}).get(
-                "ndcg@10", float("nan"))), 4),
+            "train_engine": "local" if client is None else "dask",
+            "valid_ndcg_at_10": round(graded_ndcg(valid.y, ranker.predict(valid.x), valid.group), 4),
             "train_candidate_recall": round(train.candidate_recall, 4),
             "reciprocity_by_weight": {str(w): round(v, 4) for w, v in by_weight.items()},
             "train_seconds": round(time.perf_counter() - started, 2)}
@@ -143,7 +151,7 @@ def live_ranker(store: Store) -> Ranker | None:
 
 
 def train_job(store: Store, models_dir: str, *, seed: int = 0, promote: str = "if-better",
-              log=print) -> Evaluation:
+              log=print, client=None) -> Evaluation:
     """Train, evaluate beside the live model and baselines, register, and promote by the rule.
 
     promote: "if-better" (default: only when the primary metric is at least the live
@@ -152,7 +160,7 @@ def train_job(store: Store, models_dir: str, *, seed: int = 0, promote: str = "i
     log("reading the store ...")
     prep = prepare(store.snapshot())
     log(f"training on {prep.eco.n:,} organisations, {len(prep.eco.events):,} event pairs ...")
-    ranker, info = train_ranker(prep, seed=seed)
+    ranker, info = train_ranker(prep, seed=seed, client=client)
     scorers: dict[str, Scorer] = {"kyoso (new)": ranker}
     try:
         live = live_ranker(store)
@@ -196,10 +204,18 @@ def evaluate_job(store: Store, version: str | None = None) -> Evaluation:
                       model_version=version)
 
 
-def engine_from_store(store: Store, *, day: float | None = None) -> Engine:
-    """The serving engine: today's graph with the live model (or the heuristic before one)."""
+LIVE = "live"
+
+
+def engine_from_store(store: Store, *, day: float | None = None,
+                      version: str | None = LIVE) -> Engine:
+    """Today's graph with a model: the live one by default (the heuristic before there is
+    one), a registered version by name, or the heuristic for None."""
     snap = store.snapshot()
-    ranker = live_ranker(store)
+    if version == LIVE:
+        ranker = live_ranker(store)
+    else:
+        ranker = load_ranker(store.model(version).path) if version else None
     return Engine.build(snap.organizations, snap.items, snap.outcomes, snap.members, day=day,
                         scorer=ranker)
 
