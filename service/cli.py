@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -146,8 +148,7 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     from service.report import write_report
 
     promote = "force" if args.force else ("never" if args.no_promote else "if-better")
-    client = _dask_client(args)
-    with _open_store(settings) as store:
+    with _dask_client(args) as client, _open_store(settings) as store:
         ev = train_job(store, settings.models_dir, seed=args.seed, promote=promote, log=_say,
                        client=client)
     _print_evaluation(ev)
@@ -209,22 +210,24 @@ def _since(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _dask_client(args: argparse.Namespace):
-    """The Dask client for ``--engine dask`` (None for the local engine)."""
+@contextmanager
+def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
+    """The Dask client for ``--engine dask`` (None for the local engine), closed after use."""
     if args.engine != "dask":
-        return None
+        yield None
+        return
     if not args.scheduler:
         raise UsageError("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     from service.dask_engine import connect
 
-    return connect(args.scheduler)
+    with connect(args.scheduler) as client:
+        yield client
 
 
 def cmd_score_batch(args: argparse.Namespace, settings: Settings) -> int:
     from service.batch import local_runner, render_summary, run_batch
 
-    client = _dask_client(args)
-    with _open_store(settings) as store:
+    with _dask_client(args) as client, _open_store(settings) as store:
         if client is None:
             runner = local_runner
         else:

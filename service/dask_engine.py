@@ -10,6 +10,7 @@ does locally.
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
 from collections.abc import Iterator
 
@@ -82,9 +83,17 @@ def fit_on_dask(client, ranker: Ranker, train: TrainingSet, valid: TrainingSet |
     import lightgbm as lgb
 
     rows, groups = _query_aligned_chunks(train.group, 2 * _workers(client))
-    x = da.from_array(np.asarray(train.x, dtype=np.float32), chunks=(rows, train.x.shape[1]))
-    y = da.from_array(np.asarray(train.y, dtype=np.int32), chunks=(rows,))
-    g = da.from_array(np.asarray(train.group, dtype=np.int64), chunks=(groups,))
+
+    def scattered(values: np.ndarray, sizes: tuple[int, ...]) -> da.Array:
+        # Sent to the workers once, not embedded in every task graph.
+        parts = np.split(values, np.cumsum(sizes)[:-1])
+        futures = client.scatter(parts)
+        return da.concatenate([da.from_delayed(f, p.shape, dtype=p.dtype)
+                               for f, p in zip(futures, parts, strict=True)])
+
+    x = scattered(np.asarray(train.x, dtype=np.float32), rows)
+    y = scattered(np.asarray(train.y, dtype=np.int32), rows)
+    g = scattered(np.asarray(train.group, dtype=np.int64), groups)
     model = lgb.DaskLGBMRanker(
         client=client, objective="lambdarank", n_estimators=ranker.n_estimators,
         learning_rate=ranker.learning_rate, num_leaves=ranker.num_leaves,
@@ -92,7 +101,10 @@ def fit_on_dask(client, ranker: Ranker, train: TrainingSet, valid: TrainingSet |
         random_state=ranker.seed, deterministic=True, lambdarank_truncation_level=20,
         verbosity=-1)
     cats = [c for c in categorical if c in feature_names]
-    model.fit(x, y, group=g, feature_name=list(feature_names), categorical_feature=cats)
+    with warnings.catch_warnings():
+        # Dask sets each worker's threads itself and says so about the estimator's default.
+        warnings.filterwarnings("ignore", "Parameter n_jobs will be ignored", UserWarning)
+        model.fit(x, y, group=g, feature_name=list(feature_names), categorical_feature=cats)
     return ranker.adopt(model.booster_, train.x, train.y, train.group, feature_names=feature_names,
                         categorical=cats,
                         valid=(valid.x, valid.y, valid.group) if valid is not None and len(valid.group)
