@@ -201,6 +201,8 @@ class Store:
                  org.nda, registered, now),
             )
             conn.execute("DELETE FROM items WHERE org_id=?", (org.id,))
+            # A changed profile makes its stored list stale: it is scored live until rescored.
+            conn.execute("DELETE FROM suggestions WHERE org_id=?", (org.id,))
             conn.executemany(
                 "INSERT INTO items(org_id, side, pos, tag, tier, text) VALUES (?,?,?,?,?,?)",
                 [(org.id, side, pos, it.tag, it.tier, it.text)
@@ -532,3 +534,10 @@ class Store:
             "SELECT partner_id, score, body FROM suggestions WHERE org_id=? ORDER BY rank",
             (org_id,))]
 
+    def stored_head(self, org_id: str, k: int) -> tuple[list[str], str | None, str | None]:
+        """The first ``k`` stored bodies with the list's model version and write time."""
+        rows = self.read("SELECT body, model_version, created_at FROM suggestions WHERE org_id=?"
+                         " ORDER BY rank LIMIT ?", (org_id, k))
+        if not rows:
+            return [], None, None
+        return [r[0] for r in rows], rows[0][1], max(r[2] for r in rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -58,9 +59,23 @@ class Matching(Controller):
         industry: Annotated[list[IndustryId] | None, QueryParameter(max_items=10)] = None,
         new_only: FromQuery[bool] = False,
         theme: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        fresh: FromQuery[bool] = False,
     ) -> SuggestionList:
-        """Ranked two-way partners with both direction scores, reasons and themes."""
+        """Ranked two-way partners with both direction scores, reasons and themes.
+
+        The default request (co-creation, no filter or theme) is answered from the nightly
+        batch's stored list when it holds ``k`` entries from the live model; its reasons
+        quote public items only. ``fresh=true``, any filter, or a changed profile computes
+        the list now, with every item the caller may see.
+        """
         principal.acts_for(org_id)
+        if not (fresh or kind or region or industry or new_only or theme) and mode == "co-creation":
+            bodies, version, computed_at = store.stored_head(org_id, k)
+            if len(bodies) == k and version == live.version:
+                return SuggestionList(
+                    organization_id=org_id, mode=mode, model_version=version, source="stored",
+                    computed_at=computed_at,
+                    suggestions=[msgspec.json.decode(b, type=Suggestion) for b in bodies])
         engine = _engine_for(live, store, org_id)
         viewer = principal.viewer(engine, partners_of(store, principal))
         found = engine.suggest(

@@ -47,6 +47,9 @@ class SuggestionList(msgspec.Struct, kw_only=True):
     mode: str
     model_version: str | None
     suggestions: list[Suggestion]
+    # "stored": the nightly batch's list (public reasons only), "live": computed now
+    source: Literal["live", "stored"] = "live"
+    computed_at: str | None = None
 
 
 class ConsortiumRequest(Body):

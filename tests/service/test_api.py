@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import msgspec
 import pytest
 
 from data.errors import UnknownOrganization
 from data.introductions import IntroductionError
-from data.store import OutcomeConflict, UnknownModel
+from data.store import OutcomeConflict, Store, UnknownModel
 from matching.consortia import ConsortiumImpossible
 from matching.ranker import NotFitted
 from service.api.auth import Forbidden, Unauthorized
 from service.api.errors import STATUS
+from service.batch import run_batch
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
 NEW_ORG = {
@@ -208,3 +211,20 @@ def test_unknown_routes_and_methods_use_the_error_body(api):
 def test_huge_sequence_numbers_are_rejected_not_a_server_error(api):
     r = api.call("GET", "/v1/outcomes?after=4498962686586232766464")
     assert r.status_code in (400, 422) and r.json()["field"]
+
+
+def test_default_suggestions_come_from_the_nightly_list_until_the_profile_changes(api):
+    with Store(api.db) as store:
+        run_batch(store, since=datetime(2026, 3, 1, tzinfo=UTC), k=10, log=lambda _m: None,
+                  progress=False)
+        org = store.read("SELECT org_id FROM suggestions GROUP BY org_id HAVING COUNT(*) = 10")[0][0]
+        nightly = [r[0] for r in store.stored_suggestions(org)]
+    base = f"/v1/organizations/{org}/suggestions"
+    r = api.call("GET", base + "?k=5").json()
+    assert r["source"] == "stored" and r["computed_at"]
+    assert [s["partner_id"] for s in r["suggestions"]] == nightly[:5]
+    for query in ("?k=5&fresh=true", "?k=5&kind=university", "?k=5&mode=collaboration", "?k=11"):
+        assert api.call("GET", base + query).json()["source"] == "live", query
+    profile = api.call("GET", f"/v1/organizations/{org}").json()
+    assert api.call("PUT", f"/v1/organizations/{org}", json={**profile, "name": "Renamed"}).status_code == 200
+    assert api.call("GET", base + "?k=5").json()["source"] == "live"

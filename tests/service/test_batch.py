@@ -16,7 +16,7 @@ from data.records import Item, Organization, Suggestion
 from data.store import Store
 from service.batch import BatchSummary, run_batch
 from service.cli import main
-from tests.service.conftest import make_store
+from tests.service.conftest import CANARY, make_store
 
 K = 10
 
@@ -135,21 +135,24 @@ def test_newcomers_are_scored_and_placed_where_they_reach_the_top_k(scored_db):
         assert all(new[org] == old[org] for org in untouched)
 
 
-def test_an_unusable_profile_is_skipped_and_its_stored_list_kept(scored_db):
+def test_an_unusable_registrant_is_skipped_and_nothing_stored_is_lost(scored_db):
+    when = datetime(2030, 1, 1, tzinfo=UTC)
     with Store(scored_db) as store:
-        keep = lists(store)["org-0000020"]
-        org = store.get_organization("org-0000020")
-        hidden = tuple(msgspec.structs.replace(i, tier="confidential") for i in org.strengths)
+        before = lists(store)
+        template = store.get_organization("org-0000020")
+        hidden = tuple(msgspec.structs.replace(i, tier="confidential") for i in template.strengths)
         store.put_organization(msgspec.structs.replace(
-            org, strengths=hidden, needs=(), registered_at=datetime(2030, 1, 1, tzinfo=UTC)))
-        store.put_organization(newcomer_for(store, "org-0000030",
-                                            registered_at=datetime(2030, 1, 2, tzinfo=UTC)))
-        summary = run_batch(store, since=datetime(2029, 1, 1, tzinfo=UTC), k=K, log=quiet,
-                            progress=False)
+            template, id="org-hidden", strengths=hidden, needs=(), registered_at=when))
+        store.put_organization(newcomer_for(store, "org-0000030", registered_at=when))
+        summary = run_batch(store, since=when, k=K, log=quiet, progress=False)
         assert summary.scored == 1 and summary.skipped == 1
-        assert summary.skips == [("org-0000020", "no public or partner-tier strengths or needs to "
-                                                 "match on")]
-        assert lists(store)["org-0000020"] == keep
+        assert summary.skips == [("org-hidden", "no public or partner-tier strengths or needs to "
+                                                "match on")]
+        after = lists(store)
+    assert "org-hidden" not in after and "org-new-0001" in after
+    for org, rows in before.items():  # every list is still there, at most one entry replaced
+        assert len(after[org]) >= len(rows)
+        assert len({p for p, _ in rows} - {p for p, _ in after[org]}) <= 1
 
 
 def _kyoso(db: str, *args: str) -> subprocess.Popen:
@@ -201,3 +204,14 @@ def test_cli_reports_and_rejects_bad_options(db, capsys):
         main(["--db", db, "score-batch", "--since", "yesterday"])
     assert exit_info.value.code == 2
     assert "--since" in capsys.readouterr().err
+
+
+def test_stored_lists_quote_public_items_only(tmp_path):
+    db = str(tmp_path / "canary.db")
+    make_store(db, n=200, canaries=True)
+    with Store(db) as store:
+        summary = run_batch(store, since=datetime(2026, 1, 1, tzinfo=UTC), k=K, log=quiet,
+                            progress=False)
+        assert summary.scored > 0
+        bodies = [r[4] for r in stored(store)]
+    assert bodies and not [b for b in bodies if CANARY in b]
