@@ -1,14 +1,16 @@
 """Load on `GET /v1/organizations/{id}/suggestions` against a bare endpoint, same server settings.
 
 Usage: python benchmarks/api_load.py [--orgs 100000] [--seconds 30] [--concurrency 16]
-                                     [--workers 1]
+                                     [--workers 1] [--stored 2000]
 
 Builds a store of ``--orgs`` generated organisations, registers a ranker trained on a
-small ecosystem of the same generator (features do not depend on scale), serves it with
-`kyoso serve` on 127.0.0.1, and drives it with wrk (Debian package `wrk`) for a bounded
-time, each request for a random organisation. Then the bare endpoint of
+small ecosystem of the same generator (features do not depend on scale), runs the nightly
+batch for the ``--stored`` most recent registrants, serves it with `kyoso serve` on
+127.0.0.1, and drives it with wrk (Debian package `wrk`) for a bounded time: first
+requests computed live (``fresh=true``) for random organisations, then default requests
+for random organisations among those with a stored list. Then the bare endpoint of
 benchmarks/bare_app.py, served by uvicorn with the same workers, gets the same load.
-Prints requests/s, p50 and p99, and the ratio of the two.
+Prints requests/s, p50 and p99, and each one's share of the bare endpoint's throughput.
 """
 
 from __future__ import annotations
@@ -24,18 +26,24 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench_setup import small_ranker
+
 from data.artefacts import save_model_dir
-from data.generator import generate, public_frame
-from data.store import Snapshot, Store
-from service.modeling import prepare, train_ranker
+from data.store import Store
 
 LUA = """
 math.randomseed(os.time())
+ids = {{{ids}}}
 request = function()
-  local path = string.format("/v1/organizations/org-%07d/suggestions?k=10", math.random(0, {n}))
+  local path = "/v1/organizations/" .. ids[math.random(1, #ids)] .. "/suggestions?k=10{extra}"
   return wrk.format("GET", path, {{["X-API-Key"] = "{key}"}})
 end
 """
+
+
+def lua(path: Path, ids: list[str], key: str, extra: str = "") -> str:
+    path.write_text(LUA.format(ids=",".join(f'"{i}"' for i in ids), key=key, extra=extra))
+    return str(path)
 
 
 def wait_ready(url: str, timeout: float = 600) -> None:
@@ -74,6 +82,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--stored", type=int, default=2000,
+                        help="organisations given a stored list by the nightly batch")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -84,23 +94,27 @@ def main() -> None:
     try:
         subprocess.run([sys.executable, "-m", "service.cli", "generate", "--orgs", str(args.orgs)],
                        env=env, check=True, capture_output=True)
-        small = generate(2000, seed=7)
-        ranker, _ = train_ranker(prepare(Snapshot(public_frame(small[0]), *small[1:])))
+        ranker = small_ranker()
         text, manifest = ranker.to_artefact()
         with Store(db) as store:
             path = save_model_dir(models, "v-load", text, manifest)
             store.register_model("v-load", str(path), manifest.fingerprint, manifest.metrics)
             store.set_live_model("v-load")
             _, key = store.create_api_key("analyst")
-        lua = tmp / "suggest.lua"
-        lua.write_text(LUA.format(n=args.orgs - 1, key=key))
+            rows = store.read("SELECT id, registered_at FROM organizations ORDER BY registered_at, id")
+        everyone = [r[0] for r in rows]
+        recent, since = everyone[-args.stored:], rows[-args.stored][1]
+        subprocess.run([sys.executable, "-m", "service.cli", "score-batch", "--since", since],
+                       env=env, check=True, capture_output=True)
         base = f"http://127.0.0.1:{args.port}"
         server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port",
                                    str(args.port), "--workers", str(args.workers)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_ready(base + "/health")
         wait_ready(base + "/ready")
-        api = wrk(base + "/", args.seconds, args.concurrency, str(lua))
+        live = wrk(base + "/", args.seconds, args.concurrency,
+                   lua(tmp / "live.lua", everyone, key, "&fresh=true"))
+        stored = wrk(base + "/", args.seconds, args.concurrency, lua(tmp / "stored.lua", recent, key))
         server.terminate()
         server.wait()
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app",
@@ -118,7 +132,9 @@ def main() -> None:
           f"concurrency {args.concurrency}, {args.seconds}s each, loopback")
     print("| endpoint | req/s | p50 ms | p99 ms | non-2xx | share of bare |")
     print("|---|---|---|---|---|---|")
-    for name, r in (("GET /v1/organizations/{id}/suggestions?k=10", api), ("bare: 10 small Structs", bare)):
+    for name, r in (("GET …/suggestions?k=10&fresh=true (computed live)", live),
+                    (f"GET …/suggestions?k=10 (stored list, {len(recent):,} organisations)", stored),
+                    ("bare: 10 small Structs", bare)):
         print(f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']} | "
               f"{r['rps'] / bare['rps']:.1%} |")
 
