@@ -535,9 +535,10 @@ class Store:
             (org_id,))]
 
     def stored_head(self, org_id: str, k: int) -> tuple[list[str], str | None, str | None]:
-        """The first ``k`` stored bodies with the list's model version and write time."""
+        """The first ``k`` stored bodies with the list's model version and write time (a list
+        is always written whole)."""
         rows = self.read("SELECT body, model_version, created_at FROM suggestions WHERE org_id=?"
                          " ORDER BY rank LIMIT ?", (org_id, k))
         if not rows:
             return [], None, None
-        return [r[0] for r in rows], rows[0][1], max(r[2] for r in rows)
+        return [r[0] for r in rows], rows[0][1], rows[0][2]

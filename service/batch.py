@@ -88,22 +88,18 @@ def place_newcomers(runs: BatchRuns, engine: Engine, k: int, scored: list[Scored
     """
     targets = sorted({pid for s in scored for pid, _ in s.reverse} - set(lists))
     floors = runs.floors(targets)
+    # One read for every stored list a registrant may enter (by its length and lowest score).
+    lists.update(runs.lists(sorted({
+        pid for s in scored for pid, score in s.reverse
+        if pid in floors and (floors[pid][0] < k or score > floors[pid][1])})))
     changed: set[str] = set()
     placed = 0
     for s in scored:
         for pid, reverse_score in s.reverse:
-            if pid in lists:
-                size, low = len(lists[pid]), min((r[1] for r in lists[pid]), default=0.0)
-            elif pid in floors:
-                size, low = floors[pid]
-            else:
+            rows = lists.get(pid)
+            if rows is None or (len(rows) >= k and reverse_score <= min(r[1] for r in rows)):
                 continue
-            if size >= k and reverse_score <= low:
-                continue
-            if pid not in lists:
-                lists[pid] = runs.lists([pid])[pid]
-            entry = suggestion_row(engine.fit(pid, s.org_id, mode=BATCH_MODE))
-            merged = merge_entry(lists[pid], entry, k)
+            merged = merge_entry(rows, suggestion_row(engine.fit(pid, s.org_id, mode=BATCH_MODE)), k)
             if merged is not None:
                 lists[pid] = merged
                 changed.add(pid)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from collections import deque
 from collections.abc import Iterator
+from itertools import islice
 
 import numpy as np
 
@@ -49,17 +50,13 @@ def dask_runner(client, per_worker: int = 2):
         if not chunks:
             return
         remote = client.scatter(engine, broadcast=True, hash=False)
-        pending: deque = deque()
         todo = iter(chunks)
-        for ids in todo:
-            pending.append(client.submit(score_chunk, remote, ids, k, pure=False))
-            if len(pending) >= per_worker * _workers(client):
-                break
+        pending = deque(client.submit(score_chunk, remote, ids, k, pure=False)
+                        for ids in islice(todo, per_worker * _workers(client)))
         while pending:
             result = pending.popleft().result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.append(client.submit(score_chunk, remote, nxt, k, pure=False))
+            for ids in islice(todo, 1):
+                pending.append(client.submit(score_chunk, remote, ids, k, pure=False))
             yield result
 
     return run
