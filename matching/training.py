@@ -128,12 +128,21 @@ ASKER_HISTORY = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",
 
 
 def _with_cold_copies(x, y, groups, share, rng):
+    """Copies of a ``share`` of the queries as a newcomer would ask them: the asker's history
+    blanked and its earlier partners gone (a newcomer has none to find again)."""
     ends = np.cumsum(groups)
     starts = ends - groups
-    pick = np.flatnonzero(rng.random(len(groups)) < share)
-    if not len(pick):
+    repeat = x[:, FEATURES.index("repeat")]
+    parts = []
+    for g in np.flatnonzero(rng.random(len(groups)) < share):
+        rows = np.arange(starts[g], ends[g])
+        rows = rows[repeat[rows] == 0]
+        if len(rows) > 1 and y[rows].max() > y[rows].min():
+            parts.append(rows)
+    if not parts:
         return x, y, groups
-    rows = np.concatenate([np.arange(starts[g], ends[g]) for g in pick])
+    rows = np.concatenate(parts)
     cold = x[rows].copy()
     cold[:, [FEATURES.index(f) for f in ASKER_HISTORY]] = 0.0
-    return np.concatenate([x, cold]), np.concatenate([y, y[rows]]), np.concatenate([groups, groups[pick]])
+    return (np.concatenate([x, cold]), np.concatenate([y, y[rows]]),
+            np.concatenate([groups, [len(p) for p in parts]]))

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import numpy as np
+
+from features.pairs import FEATURES
+from matching.training import ASKER_HISTORY, _with_cold_copies
+
+REPEAT = FEATURES.index("repeat")
+
+
+def _queries():
+    """Two queries of four candidates: the first partner of each was worked with before."""
+    rng = np.random.default_rng(1)
+    x = rng.random((8, len(FEATURES))).astype(np.float32) + 0.1
+    x[[1, 2, 3, 5, 6, 7], REPEAT] = 0.0
+    y = np.array([5, 3, 0, 0, 5, 0, 0, 4], dtype=np.int32)
+    return x, y, np.array([4, 4])
+
+
+def test_cold_copies_look_like_a_newcomers_query():
+    x, y, group = _queries()
+    cx, cy, cg = _with_cold_copies(x, y, group, 1.0, np.random.default_rng(0))
+    assert np.array_equal(cx[:8], x) and np.array_equal(cy[:8], y)  # originals untouched
+    copies, labels = cx[8:], cy[8:]
+    # No earlier partner survives in a copy, and nothing of the asker's history does.
+    assert (copies[:, REPEAT] == 0).all()
+    assert (copies[:, [FEATURES.index(f) for f in ASKER_HISTORY]] == 0).all()
+    assert labels.tolist() == [3, 0, 0, 0, 0, 4]
+    assert cg.tolist() == [4, 4, 3, 3] and cg.sum() == len(cx)
+
+
+def test_a_copy_left_with_one_label_is_dropped():
+    x, y, group = _queries()
+    y[1] = 0  # the first query's only other positive was the earlier partner
+    cx, cy, cg = _with_cold_copies(x, y, group, 1.0, np.random.default_rng(0))
+    assert cg.tolist() == [4, 4, 3] and len(cx) == 11
