@@ -20,7 +20,13 @@ from features.pairs import FEATURES, PairContext, link_features, pair_features
 from features.text import TextVectors, build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
 from matching.diversity import diversify
-from matching.explain import ItemTable, graph_path, need_matches, top_factors
+from matching.explain import (
+    ItemTable,
+    graph_paths,
+    need_matches,
+    need_matches_both_ways,
+    top_factors,
+)
 from matching.reciprocity import DEFAULT_WEIGHT, reciprocal_score
 from matching.themes import rank_themes
 from matching.visibility import PUBLIC, Viewer
@@ -199,28 +205,29 @@ class Engine:
         else:
             picked = ranked.partners[:k]
         pos = {int(p): i for i, p in enumerate(ranked.partners)}
-        rows = [pos[int(p)] for p in picked]
-        contrib = self.scorer.contributions(ranked.x_forward[rows]) if rows else []
-        return [self._suggestion(a, ranked, i, contrib[j], viewer) for j, i in enumerate(rows)]
+        return self._suggestions(a, ranked, [pos[int(p)] for p in picked], viewer)
 
-    def _suggestion(self, a: int, ranked: Ranked, i: int, contrib: np.ndarray,
-                    viewer: Viewer) -> Suggestion:
-        b = int(ranked.partners[i])
-        return Suggestion(
-            partner_id=str(self.eco.ids[b]), partner_name=str(self.eco.names[b]),
-            partner_kind=KINDS[self.eco.kind[b]], score=round(float(ranked.score[i]), 6),
-            score_forward=round(float(ranked.forward[i]), 6),
-            score_backward=round(float(ranked.backward[i]), 6),
-            explanation=self.explain(a, b, viewer, ranked.x_forward[i], contrib),
-            themes=tuple(self.themes_for([a, b], viewer)),
-        )
-
-    def explain(self, a: int, b: int, viewer: Viewer, x: np.ndarray,
-                contrib: np.ndarray) -> Explanation:
-        matches = self.need_matches(a, b, viewer) + self.need_matches(b, a, viewer)
-        return Explanation(need_matches=tuple(matches),
-                           path=graph_path(self.eco, self.ctx.graph, a, b),
-                           factors=tuple(top_factors(FEATURES, x, contrib)))
+    def _suggestions(self, a: int, ranked: Ranked, rows: list[int], viewer: Viewer) -> list[Suggestion]:
+        """Rows of a ranking as suggestions, their reasons computed for all rows at once."""
+        if not rows:
+            return []
+        contrib = self.scorer.contributions(ranked.x_forward[rows])
+        partners = [int(ranked.partners[i]) for i in rows]
+        matches = need_matches_both_ways(self.eco, self.ctx.text, self.items, viewer, a, partners)
+        paths = graph_paths(self.eco, self.ctx.graph, a, partners)
+        out = []
+        for j, (i, b) in enumerate(zip(rows, partners, strict=True)):
+            out.append(Suggestion(
+                partner_id=str(self.eco.ids[b]), partner_name=str(self.eco.names[b]),
+                partner_kind=KINDS[self.eco.kind[b]], score=round(float(ranked.score[i]), 6),
+                score_forward=round(float(ranked.forward[i]), 6),
+                score_backward=round(float(ranked.backward[i]), 6),
+                explanation=Explanation(need_matches=tuple(matches[j]), path=paths[j],
+                                        factors=tuple(top_factors(FEATURES, ranked.x_forward[i],
+                                                                  contrib[j]))),
+                themes=tuple(self.themes_for([a, b], viewer)),
+            ))
+        return out
 
     def need_matches(self, need_org: int, strength_org: int, viewer: Viewer, top: int = 3):
         return need_matches(self.eco, self.ctx.text, self.items, viewer, need_org, strength_org,
@@ -241,6 +248,4 @@ class Engine:
         a, b = self.index_of(a_id), self.index_of(b_id)
         if a == b:
             raise ValueError("an organisation is not its own partner")
-        ranked = self.score_pairs(a, np.array([b]), mode=mode)
-        contrib = self.scorer.contributions(ranked.x_forward)[0]
-        return self._suggestion(a, ranked, 0, contrib, viewer)
+        return self._suggestions(a, self.score_pairs(a, np.array([b]), mode=mode), [0], viewer)[0]

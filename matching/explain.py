@@ -63,9 +63,42 @@ def need_matches(eco: Ecosystem, text: TextVectors, items: ItemTable, viewer: Vi
     """The best pairs of a visible need of ``need_org`` and a visible strength of ``strength_org``."""
     needs = items.visible(need_org, viewer, strengths=False)
     strengths = items.visible(strength_org, viewer, strengths=True)
+    cos = _cosines(text, needs, [strengths])[0]
+    return _best_pairs(eco, needs, strengths, cos, need_org, strength_org, top, min_similarity)
+
+
+def need_matches_both_ways(eco: Ecosystem, text: TextVectors, items: ItemTable, viewer: Viewer,
+                           a: int, partners: list[int], *, top: int = 3,
+                           min_similarity: float = 0.2) -> list[list[NeedMatch]]:
+    """For each partner b: ``a``'s needs met by b's strengths, then b's needs met by ``a``'s.
+
+    The same as two ``need_matches`` calls per partner, with two products for the lot.
+    """
+    a_needs = items.visible(a, viewer, strengths=False)
+    a_strengths = items.visible(a, viewer, strengths=True)
+    p_strengths = [items.visible(b, viewer, strengths=True) for b in partners]
+    p_needs = [items.visible(b, viewer, strengths=False) for b in partners]
+    forward = _cosines(text, a_needs, p_strengths)
+    backward = _cosines(text, a_strengths, p_needs)
+    return [_best_pairs(eco, a_needs, p_strengths[i], forward[i], a, b, top, min_similarity)
+            + _best_pairs(eco, p_needs[i], a_strengths, backward[i].T, b, a, top, min_similarity)
+            for i, b in enumerate(partners)]
+
+
+def _cosines(text: TextVectors, left: list, right_groups: list[list]) -> list[np.ndarray]:
+    """Cosines of the ``left`` items against each group of items: one block per group."""
+    sizes = [len(group) for group in right_groups]
+    if not left or not sum(sizes):
+        return [np.zeros((len(left), size)) for size in sizes]
+    right = [item[2] for group in right_groups for item in group]
+    block = (text.items[[item[2] for item in left]] @ text.items[right].T).toarray()
+    return np.split(block, np.cumsum(sizes)[:-1], axis=1)
+
+
+def _best_pairs(eco: Ecosystem, needs: list, strengths: list, cos: np.ndarray, need_org: int,
+                strength_org: int, top: int, min_similarity: float) -> list[NeedMatch]:
     if not needs or not strengths:
         return []
-    cos = (text.items[[n[2] for n in needs]] @ text.items[[s[2] for s in strengths]].T).toarray()
     same_tag = np.array([[n[0] == s[0] for s in strengths] for n in needs], dtype=float)
     sim = 0.5 * same_tag + 0.5 * cos
     pairs = []
@@ -81,18 +114,28 @@ def need_matches(eco: Ecosystem, text: TextVectors, items: ItemTable, viewer: Vi
     return pairs
 
 
-def graph_path(eco: Ecosystem, graph: Graph, a: int, b: int) -> GraphPath | None:
-    """A direct tie, or the strongest common partner ("both worked with X")."""
-    if graph.binary[a, b]:
-        return GraphPath(nodes=(str(eco.ids[a]), str(eco.ids[b])),
-                         description=f"{eco.names[a]} and {eco.names[b]} have worked together before")
-    wa, wb = graph.weight[a], graph.weight[b]
-    common = wa.minimum(wb)
-    if common.nnz == 0:
-        return None
-    x = int(common.indices[np.argmax(common.data)])
-    return GraphPath(nodes=(str(eco.ids[a]), str(eco.ids[x]), str(eco.ids[b])),
-                     description=f"both worked with {eco.names[x]}")
+def graph_paths(eco: Ecosystem, graph: Graph, a: int, partners: list[int]) -> list[GraphPath | None]:
+    """For each partner: a direct tie, or the strongest common partner ("both worked with X")."""
+    w = graph.weight
+    lo, hi = w.indptr[a], w.indptr[a + 1]
+    a_idx, a_val = w.indices[lo:hi], w.data[lo:hi]
+    out: list[GraphPath | None] = []
+    for b in partners:
+        if (a_idx == b).any():
+            out.append(GraphPath(nodes=(str(eco.ids[a]), str(eco.ids[b])),
+                                 description=f"{eco.names[a]} and {eco.names[b]} have worked "
+                                             "together before"))
+            continue
+        lo, hi = w.indptr[b], w.indptr[b + 1]
+        common, ia, ib = np.intersect1d(a_idx, w.indices[lo:hi], assume_unique=True,
+                                        return_indices=True)
+        if not len(common):
+            out.append(None)
+            continue
+        x = int(common[np.argmax(np.minimum(a_val[ia], w.data[lo:hi][ib]))])
+        out.append(GraphPath(nodes=(str(eco.ids[a]), str(eco.ids[x]), str(eco.ids[b])),
+                             description=f"both worked with {eco.names[x]}"))
+    return out
 
 
 def top_factors(names: tuple[str, ...], values: np.ndarray, contributions: np.ndarray,

@@ -147,3 +147,25 @@ def test_the_owner_sees_its_own_confidential_needs_quoted(canary_engine):
         text = msgspec.json.encode(canary_engine.suggest(str(eco.ids[a]), k=10, viewer=viewer)).decode()
         found_any |= f"CANARY-confidential-{eco.ids[a]}" in text
     assert found_any
+
+
+def test_a_lists_reasons_are_those_of_each_pair_alone(canary_engine):
+    """Reasons are computed for a whole list at once; each must be what its pair gives alone."""
+    eco, graph = canary_engine.eco, canary_engine.ctx.graph
+    with_path = 0
+    for a in range(0, 400, 37):
+        viewer = Viewer(org=a, partners=frozenset({(a + 1) % 400}))
+        for s in canary_engine.suggest(str(eco.ids[a]), k=10, viewer=viewer):
+            b = canary_engine.index_of(s.partner_id)
+            alone = canary_engine.need_matches(a, b, viewer) + canary_engine.need_matches(b, a, viewer)
+            assert list(s.explanation.need_matches) == alone
+            common = graph.weight[a].minimum(graph.weight[b])
+            if graph.binary[a, b]:
+                assert s.explanation.path.nodes == (str(eco.ids[a]), str(eco.ids[b]))
+            elif common.nnz:
+                x = common.indices[np.argmax(common.data)]
+                assert s.explanation.path.nodes[1] == str(eco.ids[x])
+                with_path += 1
+            else:
+                assert s.explanation.path is None
+    assert with_path
