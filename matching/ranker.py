@@ -17,6 +17,7 @@ from data.errors import KyosoError
 from data.records import ModelManifest as Manifest
 
 FORMAT = "kyoso-ranker/1"
+PARALLEL_ROWS = 20_000  # below this, scoring runs on one thread
 
 
 class NotFitted(KyosoError):
@@ -145,17 +146,23 @@ class Ranker:
             raise ValueError(f"expected {len(self.feature_names_)} features, got {x.shape[-1]}")
         return x
 
+    def _threads(self, rows: int) -> int:
+        # One request's few hundred rows run faster on one thread than on a pool that has
+        # to wake up (and requests already run side by side); large batches use the pool.
+        return self.num_threads if rows >= PARALLEL_ROWS else 1
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         x = self._check(x)
         if len(x) == 0:
             return np.zeros(0)
-        return self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"])
+        return self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"],
+                                     num_threads=self._threads(len(x)))
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Per-feature contributions (SHAP values from LightGBM); last column is the bias."""
         x = self._check(x)
         return self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"],
-                                     pred_contrib=True)
+                                     pred_contrib=True, num_threads=self._threads(len(x)))
 
     # --- artefact ----------------------------------------------------------------------------
 
