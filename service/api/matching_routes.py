@@ -75,7 +75,8 @@ class Matching(Controller):
                 return SuggestionList(
                     organization_id=org_id, mode=mode, model_version=version, source="stored",
                     computed_at=computed_at,
-                    suggestions=[msgspec.json.decode(b, type=Suggestion) for b in bodies])
+                    # Stored bodies are Suggestion JSON already: sent as they are, not re-encoded.
+                    suggestions=[msgspec.Raw(b.encode()) for b in bodies])
         engine = _engine_for(live, store, org_id)
         viewer = principal.viewer(engine, partners_of(store, principal))
         found = engine.suggest(
