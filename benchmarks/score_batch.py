@@ -56,9 +56,10 @@ def floor_seconds(engine, ids: list[str]) -> float:
     """Brute-force top-k of the registrants by two-way text fit over all organisations."""
     text = engine.ctx.text
     rows = np.array([engine.eco.index[o] for o in ids])
+    block = max(1, 50_000_000 // engine.eco.n)  # dense score rows held at once (~200 MB)
     start = time.perf_counter()
-    for lo in range(0, len(rows), 500):
-        part = rows[lo:lo + 500]
+    for lo in range(0, len(rows), block):
+        part = rows[lo:lo + block]
         scores = (text.needs[part] @ text.strengths_t).toarray()
         scores += (text.strengths[part] @ text.needs_t).toarray()
         scores[np.arange(len(part)), part] = -np.inf
@@ -73,6 +74,7 @@ def one(n: int, registrants: int, engine_kind: str) -> dict:
     frames, day = registrant_frames(n, registrants)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "k.db") as store:
         store.load_frames(*frames)
+        del frames  # the store holds them now; the engine reads its own snapshot
         text, manifest = ranker.to_artefact()
         path = save_model_dir(Path(tmp) / "models", "bench", text, manifest)
         store.register_model("bench", str(path), manifest.fingerprint, manifest.metrics)

@@ -39,6 +39,29 @@ class TextVectors:
         return normalize(self.vectorizer.transform(texts)).astype(np.float32)
 
 
+FIT_SAMPLE = 200_000  # texts the vocabulary and weights are learned from
+CHUNK = 100_000  # texts vectorised at a time
+
+
+def _transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """Vectors of many texts, a chunk at a time: the raw counts of all at once would not fit."""
+    parts = [vectorizer.transform(texts[i:i + CHUNK]) for i in range(0, len(texts), CHUNK)]
+    return sp.vstack(parts, format="csr") if parts else vectorizer.transform([])
+
+
+def _fit(texts: list[str]) -> TfidfVectorizer:
+    """A vectoriser learned from the texts, or from a fixed sample of them when there are many:
+    character n-grams and their document frequencies settle long before a million texts."""
+    if len(texts) > FIT_SAMPLE:
+        pick = np.random.default_rng(0).choice(len(texts), FIT_SAMPLE, replace=False)
+        texts = [texts[i] for i in np.sort(pick)]
+    vectorizer = make_vectorizer()
+    try:
+        return vectorizer.fit(texts)
+    except ValueError:  # too few distinct n-grams (tiny ecosystems)
+        return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), dtype=np.float32).fit(texts)
+
+
 def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVectors:
     n = len(index)
     usable = items.filter(pl.col("tier").is_in(SCORING_TIERS))
@@ -47,12 +70,9 @@ def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVector
         empty = sp.csr_matrix((n, 1), dtype=np.float32)
         return TextVectors(None, empty, empty, empty.T.tocsr(), empty.T.tocsr(),
                            sp.csr_matrix((items.height, 1), dtype=np.float32))
-    vectorizer = make_vectorizer()
-    try:
-        x = vectorizer.fit_transform(texts)
-    except ValueError:  # too few distinct n-grams (tiny ecosystems)
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), dtype=np.float32)
-        x = vectorizer.fit_transform(texts)
+    vectorizer = _fit(texts)
+    x = _transform(vectorizer, texts)
+    del texts
     org = np.array([index.get(o, -1) for o in usable["org_id"].to_list()])
     sides = usable["side"].to_numpy()
     out = {}
@@ -62,9 +82,10 @@ def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVector
         pool = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (org[rows], np.arange(len(rows)))),
                              shape=(n, len(rows)))
         out[side] = normalize(pool @ x[rows]).astype(np.float32).tocsr()
+    del x
     # Confidential texts are vectorised for their owner's explanations only: the vocabulary
     # and weights above were learned without them.
-    every_item = normalize(vectorizer.transform(items["text"].to_list())).astype(np.float32).tocsr()
+    every_item = normalize(_transform(vectorizer, items["text"].to_list())).astype(np.float32).tocsr()
     return TextVectors(vectorizer, out["strength"], out["need"], out["strength"].T.tocsr(),
                        out["need"].T.tocsr(), every_item)
 
