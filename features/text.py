@@ -82,6 +82,9 @@ def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVector
         pool = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (org[rows], np.arange(len(rows)))),
                              shape=(n, len(rows)))
         out[side] = normalize(pool @ x[rows]).astype(np.float32).tocsr()
+        # Canonical order within rows: products then sum in the same order however the
+        # vectors were built, so features (and the model trained on them) are reproducible.
+        out[side].sort_indices()
     del x
     # Confidential texts are vectorised for their owner's explanations only: the vocabulary
     # and weights above were learned without them.

@@ -69,10 +69,13 @@ def test_cli_runs_the_batch_on_a_scheduler_by_address(cluster, tmp_path, capsys)
 
 def test_training_on_dask_gives_a_model_of_equal_quality(client, small_eco):
     prep = prepare(Snapshot(*small_eco))
-    local, _ = train_ranker(prep)
+    local, local_info = train_ranker(prep)
     remote, info = train_ranker(prep, client=client)
     assert info["train_engine"] == "dask"
-    reports, _ = evaluate_scorers(prep, {"local": local, "dask": remote})
+    # Quality is compared on the validation quarter's hundreds of queries: the fixture's
+    # test half-year holds too few for a tolerance this tight to be above its noise.
+    assert info["valid_ndcg_at_10"] >= local_info["valid_ndcg_at_10"] - NDCG_TOLERANCE, (
+        info["valid_ndcg_at_10"], local_info["valid_ndcg_at_10"])
+    reports, _ = evaluate_scorers(prep, {"dask": remote})
     ndcg = {r.name: r.all.ndcg_at_10 for r in reports}
-    assert ndcg["dask"] >= ndcg["local"] - NDCG_TOLERANCE, ndcg
-    assert ndcg["dask"] > ndcg["popularity"]
+    assert ndcg["dask"] > max(ndcg["popularity"], ndcg["adamic-adar"]), ndcg
