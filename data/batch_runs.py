@@ -6,13 +6,9 @@ one transaction, so a run killed at any point resumes after its last finished ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import msgspec
 
-from data.store import Store, _now, write_suggestions
-
-Row = tuple[str, float, bytes]  # (partner_id, score, Suggestion JSON)
+from data.store import Row, Store, _now, id_slices, write_suggestions
 
 
 class BatchRun(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,17 +30,10 @@ class BatchRun(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _COLUMNS = tuple(BatchRun.__struct_fields__)
-# SQLite's limit on bound parameters is 999 on old builds: query ids in slices below it.
-_SLICE = 900
-
-
-def _slices(ids: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), _SLICE):
-        yield ids[start:start + _SLICE]
 
 
 class BatchRuns:
-    """Batch runs and stored suggestion lists, on the store's connection."""
+    """Batch runs and their progress, on the store's connection."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -87,20 +76,11 @@ class BatchRuns:
     def floors(self, org_ids: list[str]) -> dict[str, tuple[int, float]]:
         """(length, lowest score) of the stored lists of those organisations that have one."""
         out = {}
-        for part in _slices(org_ids):
+        for part in id_slices(org_ids):
             for org, n, low in self.store.read(
                     "SELECT org_id, COUNT(*), MIN(score) FROM suggestions WHERE org_id IN "
                     f"({', '.join('?' * len(part))}) GROUP BY org_id", part):
                 out[org] = (n, low)
-        return out
-
-    def lists(self, org_ids: list[str]) -> dict[str, list[Row]]:
-        out: dict[str, list[Row]] = {o: [] for o in org_ids}
-        for part in _slices(org_ids):
-            for org, pid, score, body in self.store.read(
-                    "SELECT org_id, partner_id, score, body FROM suggestions WHERE org_id IN "
-                    f"({', '.join('?' * len(part))}) ORDER BY org_id, rank", part):
-                out[org].append((pid, score, body.encode()))
         return out
 
     def commit_chunk(self, run: BatchRun, chunk: int, lists: dict[str, list[Row]],

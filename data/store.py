@@ -96,7 +96,17 @@ def hash_key(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
-def write_suggestions(conn: sqlite3.Connection, org_id: str, rows: list[tuple[str, float, bytes]],
+Row = tuple[str, float, bytes]  # a stored suggestion: (partner_id, score, Suggestion JSON)
+# SQLite's limit on bound parameters is 999 on old builds: query ids in slices below it.
+_SLICE = 900
+
+
+def id_slices(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), _SLICE):
+        yield ids[start:start + _SLICE]
+
+
+def write_suggestions(conn: sqlite3.Connection, org_id: str, rows: list[Row],
                       model_version: str | None, now: str) -> None:
     """Replace one stored list inside the caller's transaction."""
     conn.execute("DELETE FROM suggestions WHERE org_id=?", (org_id,))
@@ -523,16 +533,21 @@ class Store:
 
     # --- stored suggestions ----------------------------------------------------------------
 
-    def replace_suggestions(self, org_id: str, rows: list[tuple[str, float, bytes]],
+    def replace_suggestions(self, org_id: str, rows: list[Row],
                             model_version: str | None) -> None:
         """Replace an organisation's stored list: rows of (partner_id, score, body json)."""
         with self.transaction() as conn:
             write_suggestions(conn, org_id, rows, model_version, _now())
 
-    def stored_suggestions(self, org_id: str) -> list[tuple[str, float, str]]:
-        return [(r[0], r[1], r[2]) for r in self.read(
-            "SELECT partner_id, score, body FROM suggestions WHERE org_id=? ORDER BY rank",
-            (org_id,))]
+    def stored_lists(self, org_ids: list[str]) -> dict[str, list[Row]]:
+        """The stored lists of these organisations, best first (empty where there is none)."""
+        out: dict[str, list[Row]] = {o: [] for o in org_ids}
+        for part in id_slices(org_ids):
+            for org, pid, score, body in self.read(
+                    "SELECT org_id, partner_id, score, body FROM suggestions WHERE org_id IN "
+                    f"({', '.join('?' * len(part))}) ORDER BY org_id, rank", part):
+                out[org].append((pid, score, body.encode()))
+        return out
 
     def stored_head(self, org_id: str, k: int) -> tuple[list[str], str | None, str | None]:
         """The first ``k`` stored bodies with the list's model version and write time (a list

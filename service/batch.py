@@ -19,9 +19,9 @@ from datetime import datetime
 
 import msgspec
 
-from data.batch_runs import BatchRun, BatchRuns, Row
+from data.batch_runs import BatchRun, BatchRuns
 from data.frames import format_ts
-from data.store import Store, StoreError, _now
+from data.store import Row, Store, StoreError, _now
 from matching.batch import BATCH_MODE, Scored, merge_entry, score_chunk, suggestion_row
 from matching.engine import Engine
 from service.modeling import engine_from_store
@@ -89,7 +89,7 @@ def place_newcomers(runs: BatchRuns, engine: Engine, k: int, scored: list[Scored
     targets = sorted({pid for s in scored for pid, _ in s.reverse} - set(lists))
     floors = runs.floors(targets)
     # One read for every stored list a registrant may enter (by its length and lowest score).
-    lists.update(runs.lists(sorted({
+    lists.update(runs.store.stored_lists(sorted({
         pid for s in scored for pid, score in s.reverse
         if pid in floors and (floors[pid][0] < k or score > floors[pid][1])})))
     changed: set[str] = set()

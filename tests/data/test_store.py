@@ -179,6 +179,6 @@ def test_implausible_dates_are_rejected_naming_the_field():
 
 def test_stored_suggestions_are_replaced_whole(two: Store):
     two.replace_suggestions("org-a", [("org-b", 0.9, b'{"p":1}'), ("org-b", 0.5, b'{"p":2}')], "v1")
-    assert [r[1] for r in two.stored_suggestions("org-a")] == [0.9, 0.5]
+    assert [r[1] for r in two.stored_lists(["org-a"])["org-a"]] == [0.9, 0.5]
     two.replace_suggestions("org-a", [("org-b", 0.7, b'{"p":3}')], "v2")
-    assert two.stored_suggestions("org-a") == [("org-b", 0.7, '{"p":3}')]
+    assert two.stored_lists(["org-a"])["org-a"] == [("org-b", 0.7, b'{"p":3}')]

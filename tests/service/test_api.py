@@ -218,7 +218,7 @@ def test_default_suggestions_come_from_the_nightly_list_until_the_profile_change
         run_batch(store, since=datetime(2026, 3, 1, tzinfo=UTC), k=10, log=lambda _m: None,
                   progress=False)
         org = store.read("SELECT org_id FROM suggestions GROUP BY org_id HAVING COUNT(*) = 10")[0][0]
-        nightly = [r[0] for r in store.stored_suggestions(org)]
+        nightly = [r[0] for r in store.stored_lists([org])[org]]
     base = f"/v1/organizations/{org}/suggestions"
     r = api.call("GET", base + "?k=5").json()
     assert r["source"] == "stored" and r["computed_at"]
