@@ -3,9 +3,11 @@
 Usage: python benchmarks/suggest_latency.py [--orgs 100000] [--queries 200]
 
 Trains a ranker on a small generated ecosystem (same features at any scale), builds
-the engine over a large one in memory and times `Engine.suggest` for random askers.
-In the same run it times the floor: numpy brute-force top-10 by dot product over the
-same number of organisations (float32, dim 64).
+the engine over a large one in memory and times `Engine.suggest` for random askers,
+then the three steps of a list apart (retrieval, scoring both ways, diversity and
+reasons). In the same run it times the floor: numpy brute-force top-10 by dot product
+over the same number of organisations (float32, dim 64). Last, the size of the engine's
+text vectors.
 """
 
 from __future__ import annotations
@@ -18,11 +20,41 @@ import numpy as np
 from bench_setup import small_ranker
 
 from data.generator import generate, public_frame
-from matching.engine import Engine
+from features.graph import query_rows
+from matching.candidates import candidates_for
+from matching.engine import Engine, Filters
+from service.modeling import keep_out_of_collector
 
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q))
+
+
+def steps(engine: Engine, askers: np.ndarray) -> dict[str, float]:
+    """Median ms of each step of `Engine.suggest`, run one after the other per asker."""
+    times: dict[str, list[float]] = {"retrieval": [], "scoring": [], "diversity and reasons": []}
+    for a in askers:
+        t0 = time.perf_counter()
+        rows = query_rows(engine.ctx.graph, np.array([a]))
+        cands = candidates_for(engine.ctx, a, allowed=engine.allowed(a, Filters()),
+                               config=engine.candidates, rows=rows)
+        t1 = time.perf_counter()
+        ranked = engine.score_pairs(a, cands, rows=rows)
+        t2 = time.perf_counter()
+        engine.suggestions_from(a, ranked, k=10)
+        t3 = time.perf_counter()
+        for name, dt in zip(times, (t1 - t0, t2 - t1, t3 - t2), strict=True):
+            times[name].append(dt)
+    return {name: percentile(values, 50) for name, values in times.items()}
+
+
+def part_sizes(engine: Engine) -> dict[str, float]:
+    """MiB of the engine's text vectors (row-wise, transposed, and one per item for quoting)."""
+    text = engine.ctx.text
+    sparse = {name: getattr(text, name) for name in ("strengths", "needs", "strengths_t", "needs_t",
+                                                      "items")}
+    return {f"text.{name}": (m.data.nbytes + m.indices.nbytes + m.indptr.nbytes) / 2**20
+            for name, m in sparse.items()}
 
 
 def main() -> None:
@@ -36,6 +68,7 @@ def main() -> None:
     t = time.perf_counter()
     orgs, items, outcomes, members = generate(args.orgs, seed=7)
     engine = Engine.build(public_frame(orgs), items, outcomes, members, scorer=ranker)
+    keep_out_of_collector()  # as the API and the batch do with their engine
     print(f"engine over {args.orgs:,} organisations built in {time.perf_counter() - t:.1f}s")
 
     rng = np.random.default_rng(0)
@@ -62,6 +95,16 @@ def main() -> None:
     print(f"| {args.orgs:,} | {args.queries} | {percentile(times, 50):.1f} | {percentile(times, 99):.1f} | "
           f"{percentile(floor, 50):.2f} | {percentile(times, 50) / percentile(floor, 50):.0f}x | "
           f"{peak:,.0f} |")
+    print()
+    print("| step of a list | p50 ms |")
+    print("|---|---|")
+    for name, ms in steps(engine, askers).items():
+        print(f"| {name} | {ms:.1f} |")
+    print()
+    print("| engine part | MiB |")
+    print("|---|---|")
+    for name, mib in part_sizes(engine).items():
+        print(f"| {name} | {mib:,.0f} |")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ old engine or the new one, never a half-loaded model.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import secrets
 import threading
 import traceback
@@ -34,10 +33,6 @@ class LiveEngine:
     def _build(self) -> Engine:
         engine = engine_from_store(self._store)
         self.version = self._store.live_model_version()
-        # The engine's millions of objects live as long as it serves: keep them out of the
-        # collector's full passes, which otherwise stall requests for tens of milliseconds.
-        gc.collect()
-        gc.freeze()
         return engine
 
     def refresh(self) -> Engine:

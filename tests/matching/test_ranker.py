@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from data.artefacts import load_model_dir, save_model_dir
-from matching.ranker import ArtefactMismatch, NotFitted, Ranker
+from matching.ranker import PARALLEL_ROWS, ArtefactMismatch, NotFitted, Ranker
 
 NAMES = ["signal", "noise", "kind"]
 
@@ -26,6 +26,20 @@ def fitted():
     x, y, group = known_case()
     return Ranker(n_estimators=60, num_threads=1).fit(x, y, group, feature_names=NAMES,
                                                        categorical=["kind"])
+
+
+def test_a_batch_scores_as_its_rows_do_one_request_at_a_time():
+    """Large batches use the thread pool, requests one thread: the scores must not differ."""
+    x, y, group = known_case()
+    ranker = Ranker(n_estimators=60, num_threads=2).fit(x, y, group, feature_names=NAMES,
+                                                         categorical=["kind"])
+    big = np.random.default_rng(3).random((PARALLEL_ROWS + 500, 3)).astype(np.float32)
+    big[:, 2] = np.floor(big[:, 2] * 3)
+    together = ranker.predict(big)
+    apart = np.concatenate([ranker.predict(big[i:i + 400]) for i in range(0, len(big), 400)])
+    assert np.array_equal(together, apart)
+    assert np.array_equal(ranker.contributions(big[:10]), ranker.booster_.predict(
+        big[:10], pred_contrib=True, num_threads=2))
 
 
 def test_learns_the_known_right_answer(fitted):
