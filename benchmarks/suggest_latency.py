@@ -20,7 +20,7 @@ import numpy as np
 from bench_setup import small_ranker
 
 from data.generator import generate, public_frame
-from features.graph import query_rows
+from features.pairs import asker_rows
 from matching.candidates import candidates_for
 from matching.engine import Engine, Filters
 from service.modeling import keep_out_of_collector
@@ -35,7 +35,7 @@ def steps(engine: Engine, askers: np.ndarray) -> dict[str, float]:
     times: dict[str, list[float]] = {"retrieval": [], "scoring": [], "diversity and reasons": []}
     for a in askers:
         t0 = time.perf_counter()
-        rows = query_rows(engine.ctx.graph, np.array([a]))
+        rows = asker_rows(engine.ctx, a)
         cands = candidates_for(engine.ctx, a, allowed=engine.allowed(a, Filters()),
                                config=engine.candidates, rows=rows)
         t1 = time.perf_counter()

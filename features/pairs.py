@@ -14,8 +14,8 @@ from data.records import KINDS, NDA_STANCES
 from data.taxonomy import DOMAIN_IDS, TAG_IDS
 from data.themes import THEMES
 from features.ecosystem import TAG_DOMAIN, Ecosystem
-from features.graph import LINK_FEATURES, Graph, gather, query_rows
-from features.text import TextVectors, row_cosine
+from features.graph import LINK_FEATURES, Graph, gather, query_rows, reverse_links
+from features.text import TextVectors, fit_rows, row_cosine
 
 FEATURES: tuple[str, ...] = (
     "text_fit_ab", "text_fit_ba", "text_sim_strengths", "text_sim_needs",
@@ -34,6 +34,12 @@ SYMMETRIC: tuple[str, ...] = (
     *(f for f in LINK_FEATURES if f != "ppr"), "same_region", "distance_km", "industry_distance",
     "size_gap", "nda_friction",
 )
+# Directional features that trade places when a and b swap.
+SWAPPED: tuple[tuple[str, str], ...] = (
+    ("text_fit_ab", "text_fit_ba"), ("tag_cov_ab", "tag_cov_ba"), ("domain_cov_ab", "domain_cov_ba"),
+    ("theme_activity_a", "theme_activity_b"),
+)
+TEXT_FIT = ("text_fit_ab", "text_fit_ba")
 
 _THEME_CAPS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=np.float32)
 _THEME_ANSWERS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=bool)
@@ -74,38 +80,50 @@ def theme_fit(strengths: np.ndarray, needs: np.ndarray) -> np.ndarray:
 
 
 def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | np.ndarray = -1,
-                  links: dict[str, np.ndarray] | None = None) -> np.ndarray:
+                  given: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Feature matrix (len(a) × len(FEATURES), float32) for pairs (a_i → b_i).
 
     ``theme``: the query's theme token code, one for all pairs or one per pair (-1: none).
-    ``links`` passes link scores already at hand (see ``graph.reverse_links``).
+    ``given`` passes columns already at hand (``asker_given``, ``reverse_given``); they are
+    not computed again.
     """
     eco, text, graph = ctx.eco, ctx.text, ctx.graph
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     m = len(a)
-    cols: dict[str, np.ndarray] = {}
-    cols["text_fit_ab"] = row_cosine(text.needs, text.strengths, a, b)
-    cols["text_fit_ba"] = row_cosine(text.needs, text.strengths, b, a)
-    cols["text_sim_strengths"] = row_cosine(text.strengths, text.strengths, a, b)
-    cols["text_sim_needs"] = row_cosine(text.needs, text.needs, a, b)
+    cols: dict[str, np.ndarray] = dict(given or {})
+
+    def want(*names: str) -> bool:
+        return any(name not in cols for name in names)
+
+    if want(*TEXT_FIT):
+        cols["text_fit_ab"] = row_cosine(text.needs, text.strengths, a, b)
+        cols["text_fit_ba"] = row_cosine(text.needs, text.strengths, b, a)
+    if want("text_sim_strengths", "text_sim_needs"):
+        cols["text_sim_strengths"] = row_cosine(text.strengths, text.strengths, a, b)
+        cols["text_sim_needs"] = row_cosine(text.needs, text.needs, a, b)
     sa, sb, na, nb = eco.strengths[a], eco.strengths[b], eco.needs[a], eco.needs[b]
-    cols["tag_cov_ab"] = _coverage(na, sb)
-    cols["tag_cov_ba"] = _coverage(nb, sa)
-    cols["domain_cov_ab"] = _coverage(na @ _DOMAIN_OF, sb @ _DOMAIN_OF)
-    cols["domain_cov_ba"] = _coverage(nb @ _DOMAIN_OF, sa @ _DOMAIN_OF)
-    union = (sa | sb).sum(axis=1)
-    cols["tag_overlap"] = ((sa & sb).sum(axis=1) / np.maximum(union, 1)).astype(np.float32)
-    cols["theme_fit"] = theme_fit(sa | sb, na | nb).max(axis=1) if m else np.zeros(0, np.float32)
-    themes = np.broadcast_to(np.asarray(theme, dtype=np.int64), (m,))
-    known = (themes >= 0) & (themes < graph.theme_activity.shape[1])
-    cols["theme_activity_b"] = np.zeros(m, np.float32)
-    cols["theme_activity_a"] = np.zeros(m, np.float32)
-    if known.any():
-        cols["theme_activity_b"][known] = gather(graph.theme_activity, b[known], themes[known])
-        cols["theme_activity_a"][known] = gather(graph.theme_activity, a[known], themes[known])
-    cols["theme_profile_sim"] = row_cosine(graph.theme_profile, graph.theme_profile, a, b)
-    cols.update(links if links is not None else link_features(graph, a, b))
+    if want("tag_cov_ab", "tag_cov_ba", "domain_cov_ab", "domain_cov_ba"):
+        cols["tag_cov_ab"] = _coverage(na, sb)
+        cols["tag_cov_ba"] = _coverage(nb, sa)
+        cols["domain_cov_ab"] = _coverage(na @ _DOMAIN_OF, sb @ _DOMAIN_OF)
+        cols["domain_cov_ba"] = _coverage(nb @ _DOMAIN_OF, sa @ _DOMAIN_OF)
+    if want("tag_overlap", "theme_fit"):
+        union = (sa | sb).sum(axis=1)
+        cols["tag_overlap"] = ((sa & sb).sum(axis=1) / np.maximum(union, 1)).astype(np.float32)
+        cols["theme_fit"] = theme_fit(sa | sb, na | nb).max(axis=1) if m else np.zeros(0, np.float32)
+    if want("theme_activity_a", "theme_activity_b"):
+        themes = np.broadcast_to(np.asarray(theme, dtype=np.int64), (m,))
+        known = (themes >= 0) & (themes < graph.theme_activity.shape[1])
+        cols["theme_activity_b"] = np.zeros(m, np.float32)
+        cols["theme_activity_a"] = np.zeros(m, np.float32)
+        if known.any():
+            cols["theme_activity_b"][known] = gather(graph.theme_activity, b[known], themes[known])
+            cols["theme_activity_a"][known] = gather(graph.theme_activity, a[known], themes[known])
+    if want("theme_profile_sim"):
+        cols["theme_profile_sim"] = row_cosine(graph.theme_profile, graph.theme_profile, a, b)
+    if want(*LINK_FEATURES):
+        cols.update(link_features(graph, a, b))
     cols["degree_a"] = graph.degree[a].astype(np.float32)
     cols["degree_b"] = graph.degree[b].astype(np.float32)
     cols["activity_b"] = graph.activity[b].astype(np.float32)
@@ -134,16 +152,42 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | n
                                                                            np.float32)
 
 
+def asker_rows(ctx: PairContext, a: int) -> dict:
+    """What one asker's query reads of everyone: its graph link rows (sparse) and its two-way
+    text fit (dense). Retrieval ranks from them and the asker's features are gathered from
+    them, so neither computes them twice."""
+    rows: dict = query_rows(ctx.graph, np.array([a]))
+    rows["text_fit_ab"], rows["text_fit_ba"] = fit_rows(ctx.text, a)
+    return rows
+
+
+def asker_given(graph: Graph, rows: dict, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """Columns of (a → b) read from the single asker's ``asker_rows``."""
+    return {**link_features(graph, a, b, rows=rows), **{f: rows[f][b] for f in TEXT_FIT}}
+
+
+def reverse_given(graph: Graph, forward: np.ndarray, a: np.ndarray, b: np.ndarray,
+                  ) -> dict[str, np.ndarray]:
+    """Columns of (b → a) that follow from the features of (a → b) with no new computation:
+    the symmetric ones, the directional pairs swapped, and personalised PageRank reversed."""
+    col = {f: forward[:, i] for i, f in enumerate(FEATURES)}
+    out = {f: col[f] for f in SYMMETRIC}
+    for left, right in SWAPPED:
+        out[left], out[right] = col[right], col[left]
+    out.update(reverse_links(graph, {f: col[f] for f in LINK_FEATURES}, a, b))
+    return out
+
+
 def link_features(graph: Graph, a: np.ndarray, b: np.ndarray,
                   rows: dict | None = None) -> dict[str, np.ndarray]:
     """Graph link scores for pairs, computing each asker's rows once.
 
-    ``rows``: ``query_rows`` of the single asker in ``a``, when already computed.
+    ``rows``: ``query_rows`` (or ``asker_rows``) of the single asker in ``a``, when at hand.
     """
     if len(a) == 0:
         return {f: np.zeros(0, np.float32) for f in LINK_FEATURES}
     if rows is not None:
-        return {name: m.toarray().ravel()[b].astype(np.float32) for name, m in rows.items()}
+        return {name: rows[name].toarray().ravel()[b].astype(np.float32) for name in LINK_FEATURES}
     queries, row_of = np.unique(a, return_inverse=True)
     out = {f: np.zeros(len(a), np.float32) for f in LINK_FEATURES}
     block = 512  # bounds the memory of the multi-step rows

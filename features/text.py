@@ -93,6 +93,16 @@ def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVector
                        out["need"].T.tocsr(), every_item)
 
 
+def fit_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
+    """``a``'s needs against everyone's strengths, and everyone's needs against ``a``'s strengths
+    (two cosines per organisation, as dense float32 rows)."""
+    if text.strengths.shape[1] <= 1:
+        zeros = np.zeros(text.strengths.shape[0], dtype=np.float32)
+        return zeros, zeros
+    return ((text.needs[a] @ text.strengths_t).toarray().ravel().astype(np.float32),
+            (text.strengths[a] @ text.needs_t).toarray().ravel().astype(np.float32))
+
+
 def row_cosine(left: sp.csr_matrix, right: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """cos(left[a_i], right[b_i]) for each pair i (rows are already normalised)."""
     if left.shape[1] <= 1 or len(a) == 0:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from features.graph import query_rows
-from features.pairs import PairContext
+from features.pairs import PairContext, asker_rows
+from features.text import fit_rows
 
 GRAPH_SOURCES = ("repeat", "adamic_adar", "resource_allocation", "two_hop", "ppr")
 
@@ -30,11 +30,8 @@ class CandidateConfig:
 
 def text_fit_scores(ctx: PairContext, a: int) -> np.ndarray:
     """Two-way text fit of ``a`` against everyone."""
-    text = ctx.text
-    if text.strengths.shape[1] <= 1:
-        return np.zeros(ctx.eco.n, dtype=np.float32)
-    return ((text.needs[a] @ text.strengths_t).toarray().ravel()
-            + (text.strengths[a] @ text.needs_t).toarray().ravel())
+    ab, ba = fit_rows(ctx.text, a)
+    return ab + ba
 
 
 def tag_fit_scores(ctx: PairContext, a: int) -> np.ndarray:
@@ -73,9 +70,10 @@ def _top_sparse(row, k: int, allowed: np.ndarray) -> np.ndarray:
 
 
 def source_scores(ctx: PairContext, a: int, theme: int, rows: dict) -> list:
-    """Each source's scores: a dense array over everyone, or a sparse row (graph sources)."""
+    """Each source's scores: a dense array over everyone, or a sparse row (graph sources).
+    ``rows``: the asker's ``asker_rows``."""
     eco, graph = ctx.eco, ctx.graph
-    sources: list = [text_fit_scores(ctx, a), tag_fit_scores(ctx, a)]
+    sources: list = [rows["text_fit_ab"] + rows["text_fit_ba"], tag_fit_scores(ctx, a)]
     sources += [rows[name].tocsr() for name in GRAPH_SOURCES]
     if 0 <= theme < graph.theme_activity.shape[1]:
         sources.append(graph.theme_activity[:, theme].T.tocsr())
@@ -88,14 +86,14 @@ def source_scores(ctx: PairContext, a: int, theme: int, rows: dict) -> list:
 def candidates_for(ctx: PairContext, a: int, *, theme: int = -1, allowed: np.ndarray | None = None,
                    config: CandidateConfig = CandidateConfig(), rows: dict | None = None) -> np.ndarray:
     """Indices of candidate partners for ``a``, best first (never ``a``, never someone not
-    yet registered). ``rows``: the asker's ``query_rows``, when already computed."""
+    yet registered). ``rows``: the asker's ``asker_rows``, when already computed."""
     eco, graph = ctx.eco, ctx.graph
     ok = eco.registered <= graph.day
     if allowed is not None:
         ok &= allowed
     ok = ok.copy()
     ok[a] = False
-    rows = rows if rows is not None else query_rows(graph, np.array([a]))
+    rows = rows if rows is not None else asker_rows(ctx, a)
     fused = np.zeros(eco.n)
     for scores in source_scores(ctx, a, theme, rows):
         if isinstance(scores, np.ndarray):

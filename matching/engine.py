@@ -15,8 +15,8 @@ import polars as pl
 from data.errors import UnknownOrganization
 from data.records import KINDS, Explanation, MatchMode, Suggestion
 from features.ecosystem import Ecosystem, build_ecosystem
-from features.graph import build_graph, query_rows, reverse_links
-from features.pairs import FEATURES, PairContext, link_features, pair_features
+from features.graph import build_graph
+from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features, reverse_given
 from features.text import TextVectors, build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
 from matching.diversity import diversify
@@ -165,10 +165,10 @@ class Engine:
         """Both directions, the two-way score and the mode tilt for ``a`` × ``partners``."""
         asker = np.full(len(partners), a)
         graph = self.ctx.graph
-        links = link_features(graph, asker, partners, rows=rows)
-        xf = pair_features(self.ctx, asker, partners, theme, links=links)
+        given = asker_given(graph, rows, asker, partners) if rows is not None else None
+        xf = pair_features(self.ctx, asker, partners, theme, given=given)
         xb = pair_features(self.ctx, partners, asker, theme,
-                           links=reverse_links(graph, links, asker, partners))
+                           given=reverse_given(graph, xf, asker, partners))
         both = self.scorer.predict(np.concatenate([xf, xb]))
         forward, backward = both[: len(xf)], both[len(xf):]
         score = reciprocal_score(forward, backward, self.reciprocity) * (1 + MODE_TILT * _tilt(xf, mode))
@@ -179,7 +179,7 @@ class Engine:
 
     def rank(self, a: int, *, filters: Filters = Filters(), theme: int = -1,
              mode: MatchMode = "co-creation") -> Ranked:
-        rows = query_rows(self.ctx.graph, np.array([a]))
+        rows = asker_rows(self.ctx, a)
         cands = candidates_for(self.ctx, a, theme=theme, allowed=self.allowed(a, filters),
                                config=self.candidates, rows=rows)
         return self.score_pairs(a, cands, theme=theme, mode=mode, rows=rows)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from features.ecosystem import Ecosystem
-from features.graph import build_graph, query_rows
-from features.pairs import FEATURES, PairContext, link_features, pair_features
+from features.graph import build_graph
+from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features
 from features.text import TextVectors
 from matching.candidates import CandidateConfig, candidates_for
 from matching.queries import Query, window_queries
@@ -41,14 +41,14 @@ def training_rows(ctx: PairContext, queries: list[Query], *, new_only: bool = Fa
     its validation NDCG on real consortia.
     """
     rng = np.random.default_rng(seed)
-    xs_a, xs_b, themes, ys, groups, links = [], [], [], [], [], []
+    xs_a, xs_b, themes, ys, groups, given = [], [], [], [], [], []
     found = wanted = 0
     for q in queries:
         allowed = None
         if new_only:
             allowed = np.ones(ctx.eco.n, dtype=bool)
             allowed[ctx.graph.binary[q.asker].indices] = False
-        rows = query_rows(ctx.graph, np.array([q.asker]))
+        rows = asker_rows(ctx, q.asker)
         cands = candidates_for(ctx, q.asker, theme=q.theme, config=config, allowed=allowed,
                                rows=rows)
         relevant = q.relevant()
@@ -67,16 +67,16 @@ def training_rows(ctx: PairContext, queries: list[Query], *, new_only: bool = Fa
             continue  # a query with one label teaches a ranker nothing
         xs_a.append(np.full(len(partners), q.asker))
         xs_b.append(partners)
-        links.append(link_features(ctx.graph, xs_a[-1], partners, rows=rows))
+        given.append(asker_given(ctx.graph, rows, xs_a[-1], partners))
         themes.append(np.full(len(partners), q.theme))
         ys.append(labels)
         groups.append(len(partners))
     if not groups:
         return TrainingSet(np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, np.int32),
                            np.zeros(0, np.int64), found / max(wanted, 1))
-    joined = {name: np.concatenate([part[name] for part in links]) for name in links[0]}
+    joined = {name: np.concatenate([part[name] for part in given]) for name in given[0]}
     x = pair_features(ctx, np.concatenate(xs_a), np.concatenate(xs_b), np.concatenate(themes),
-                      links=joined)
+                      given=joined)
     return TrainingSet(x, np.concatenate(ys), np.array(groups, dtype=np.int64),
                        found / max(wanted, 1))
 

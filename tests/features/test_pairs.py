@@ -95,3 +95,26 @@ def test_reversed_link_scores_equal_a_fresh_walk_from_the_other_side(small_eco):
     fresh = link_features(graph, b, a)
     for name, values in fresh.items():
         np.testing.assert_allclose(reversed_[name], values, rtol=1e-4, atol=1e-7, err_msg=name)
+
+
+def test_features_from_the_askers_rows_and_reversed_equal_fresh_ones(small_eco):
+    """The engine gathers an asker's features from its retrieval rows and derives the other
+    direction from them; both must equal features computed from scratch."""
+    from features.pairs import asker_given, asker_rows, reverse_given
+
+    orgs, items, outcomes, members = small_eco
+    eco = build_ecosystem(orgs, items, outcomes, members)
+    ctx = PairContext(eco, build_text_vectors(items, eco.index),
+                      build_graph(eco, float(eco.events.day.max()) + 1))
+    asker = int(np.argmax(ctx.graph.degree))
+    b = np.setdiff1d(np.arange(eco.n), [asker])
+    a = np.full(len(b), asker)
+    theme = 0
+    fresh_forward = pair_features(ctx, a, b, theme)
+    forward = pair_features(ctx, a, b, theme, given=asker_given(ctx.graph, asker_rows(ctx, asker), a, b))
+    np.testing.assert_allclose(forward, fresh_forward, rtol=1e-5, atol=1e-6)
+    fresh_backward = pair_features(ctx, b, a, theme)
+    backward = pair_features(ctx, b, a, theme, given=reverse_given(ctx.graph, forward, a, b))
+    for i, name in enumerate(FEATURES):
+        np.testing.assert_allclose(backward[:, i], fresh_backward[:, i], rtol=1e-4, atol=1e-6,
+                                   err_msg=name)
