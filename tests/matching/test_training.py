@@ -34,3 +34,23 @@ def test_a_copy_left_with_one_label_is_dropped():
     y[1] = 0  # the first query's only other positive was the earlier partner
     cx, cy, cg = _with_cold_copies(x, y, group, 1.0, np.random.default_rng(0))
     assert cg.tolist() == [4, 4, 3] and len(cx) == 11
+
+
+def test_training_rows_hold_only_what_retrieval_hands_the_ranker(engine):
+    """A true partner retrieval missed never reaches the ranker when it answers, so it is not
+    a training row either (it would teach features of organisations the ranker never sees)."""
+    from matching.candidates import CandidateConfig, candidates_for
+    from matching.queries import Query
+    from matching.training import training_rows
+
+    ctx = engine.ctx
+    config = CandidateConfig(limit=20, depth=20, per_kind=0)
+    asker = int(np.argmax(ctx.graph.degree))
+    cands = candidates_for(ctx, asker, config=config)
+    missed = next(b for b in range(ctx.eco.n) if b != asker and b not in set(cands.tolist()))
+    query = Query(asker=asker, day=ctx.graph.day, theme=-1,
+                  truth={int(cands[3]): 5, missed: 5})
+    made = training_rows(ctx, [query], config=config)
+    assert made.group.tolist() == [len(cands)]
+    assert sorted(made.y.tolist()) == [0] * (len(cands) - 1) + [5]
+    assert made.candidate_recall == 0.5
