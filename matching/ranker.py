@@ -111,16 +111,18 @@ class Ranker:
               valid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Ranker:
         """Take a booster trained elsewhere (e.g. on a Dask cluster) on ``x, y, group``.
 
-        With ``valid``, the iteration count is chosen there by NDCG@10 — what early
-        stopping does in ``fit`` — checked every ``early_stopping_rounds // 3`` rounds.
+        With ``valid``, the iteration count is chosen there by NDCG@10 after every round —
+        what early stopping does in ``fit`` (the best is often within the first ten rounds).
+        Each tree's scores are added to the last round's, so the rounds cost one prediction.
         """
         best = booster.current_iteration()
         if valid is not None and best > 0:
-            step = max(1, self.early_stopping_rounds // 3)
-            rounds = sorted({*range(step, best, step), best})
-            scores = [graded_ndcg(valid[1], booster.predict(valid[0], num_iteration=r), valid[2])
-                      for r in rounds]
-            best = rounds[int(np.argmax(scores))]
+            score = np.zeros(len(valid[1]))
+            ndcg = []
+            for r in range(best):
+                score += booster.predict(valid[0], start_iteration=r, num_iteration=1, raw_score=True)
+                ndcg.append(graded_ndcg(valid[1], score, valid[2]))
+            best = int(np.argmax(ndcg)) + 1
         return self._adopt(booster, best, feature_names,
                            [c for c in categorical if c in feature_names],
                            fingerprint(np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.int32),

@@ -83,3 +83,20 @@ def test_bad_training_input_is_rejected():
         Ranker().fit(x, y, group + 1, feature_names=NAMES)
     with pytest.raises(ValueError, match="columns"):
         Ranker().fit(x, y, group, feature_names=NAMES[:2])
+
+
+def test_adopting_a_booster_keeps_the_round_that_validates_best():
+    """A booster trained elsewhere is cut at the round with the best validation NDCG@10,
+    whichever round that is (here the labels flip, so later rounds only get worse)."""
+    from matching.ranker import graded_ndcg
+
+    x, y, group = known_case(seed=1, queries=100)
+    vx, vy, vgroup = known_case(seed=2, queries=60)
+    vy = vy.max() - vy  # validation disagrees with training: an early round is best
+    fitted = Ranker(n_estimators=25, num_threads=1, early_stopping_rounds=0).fit(
+        x, y, group, feature_names=NAMES)
+    adopted = Ranker().adopt(fitted.booster_, x, y, group, feature_names=NAMES,
+                             valid=(vx, vy, vgroup))
+    each = [graded_ndcg(vy, fitted.booster_.predict(vx, num_iteration=r), vgroup)
+            for r in range(1, 26)]
+    assert adopted.metrics_["best_iteration"] == int(np.argmax(each)) + 1
