@@ -16,9 +16,11 @@ from tests.service.conftest import make_store
 from tests.service.test_batch import quiet, stored
 
 SINCE = datetime(2025, 6, 1, tzinfo=UTC)
-# Distributed LightGBM bins and splits each worker's share of the rows, so the model is
-# not bit-identical to a local one; its test NDCG@10 may be at most this much lower.
-NDCG_TOLERANCE = 0.03
+# Distributed LightGBM bins each feature on one worker's share of the rows, so the model is
+# not bit-identical to a local one; its validation NDCG@10 may be at most this much lower.
+# On this small fixture local training alone moves that figure by about as much from one
+# seed to the next; a broken distributed fit (queries split, rows misaligned) falls far below.
+NDCG_TOLERANCE = 0.05
 
 
 @pytest.fixture(scope="module")
