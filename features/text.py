@@ -99,8 +99,8 @@ def fit_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
     if text.strengths.shape[1] <= 1:
         zeros = np.zeros(text.strengths.shape[0], dtype=np.float32)
         return zeros, zeros
-    return ((text.needs[a] @ text.strengths_t).toarray().ravel().astype(np.float32),
-            (text.strengths[a] @ text.needs_t).toarray().ravel().astype(np.float32))
+    return ((text.needs[a] @ text.strengths_t).toarray().ravel().astype(np.float32, copy=False),
+            (text.strengths[a] @ text.needs_t).toarray().ravel().astype(np.float32, copy=False))
 
 
 def row_cosine(left: sp.csr_matrix, right: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:

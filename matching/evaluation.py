@@ -20,6 +20,7 @@ from matching.queries import Query
 
 System = Callable[[PairContext, Query], np.ndarray]
 DEPTH = 100
+VALIDATION_QUERIES = 500  # validation queries a weight is chosen on
 
 
 def ndcg_at(ranked: np.ndarray, relevant: set[int], k: int = 10) -> float:
@@ -182,7 +183,7 @@ class EngineSystem:
 
 
 def fit_reciprocity(engine, queries: list[Query], *, new_only: bool = False,
-                    limit: int = 500) -> tuple[float, dict[float, float]]:
+                    limit: int = VALIDATION_QUERIES) -> tuple[float, dict[float, float]]:
     """Choose the backward weight on validation queries (an engine built as of their day)."""
     from matching.engine import Filters
     from matching.reciprocity import choose_weight

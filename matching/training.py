@@ -61,16 +61,15 @@ def training_rows(ctx: PairContext, queries: list[Query], *, new_only: bool = Fa
                 drop = rng.choice(np.flatnonzero(unlabelled), unlabelled.sum() - max_unlabelled,
                                   replace=False)
                 cands = np.delete(cands, drop)
-        partners = cands
-        labels = np.array([q.truth.get(int(b), 0) for b in partners], dtype=np.int32)
+        labels = np.array([q.truth.get(int(b), 0) for b in cands], dtype=np.int32)
         if labels.max(initial=0) == labels.min(initial=0):
             continue  # a query with one label teaches a ranker nothing
-        xs_a.append(np.full(len(partners), q.asker))
-        xs_b.append(partners)
-        given.append(asker_given(ctx.graph, rows, xs_a[-1], partners))
-        themes.append(np.full(len(partners), q.theme))
+        xs_a.append(np.full(len(cands), q.asker))
+        xs_b.append(cands)
+        given.append(asker_given(ctx.graph, rows, xs_a[-1], cands))
+        themes.append(np.full(len(cands), q.theme))
         ys.append(labels)
-        groups.append(len(partners))
+        groups.append(len(cands))
     if not groups:
         return TrainingSet(np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, np.int32),
                            np.zeros(0, np.int64), found / max(wanted, 1))

@@ -24,7 +24,15 @@ from features.graph import adamic_adar_rows, build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
 from matching.candidates import CandidateConfig
 from matching.engine import Engine, Filters
-from matching.evaluation import DEPTH, fit_reciprocity, ndcg_at, rank_all, recall_at, reciprocal_rank
+from matching.evaluation import (
+    DEPTH,
+    VALIDATION_QUERIES,
+    fit_reciprocity,
+    ndcg_at,
+    rank_all,
+    recall_at,
+    reciprocal_rank,
+)
 from matching.queries import Query, consortium_queries, partner_queries, top_theme
 from matching.ranker import Ranker
 from matching.training import TrainingSet, concat_sets, training_rows
@@ -116,12 +124,12 @@ def fit_ranker(prep: Prepared, sets: list[TrainingSet], validation: tuple[PairCo
                     "valid_ndcg_at_10_baselines": validation_baselines(prep, ctx, queries, new_only)}
 
 
-def validation_baselines(prep: Prepared, ctx: PairContext, queries: list[Query], new_only: bool,
-                         limit: int = 500) -> dict[str, float]:
-    """NDCG@10 of the baselines on the validation queries the model's weight is chosen on
-    (the same ``limit`` first ones), so the run shows where the model stands before the test."""
+def validation_baselines(prep: Prepared, ctx: PairContext, queries: list[Query],
+                         new_only: bool) -> dict[str, float]:
+    """NDCG@10 of the baselines on the validation queries the model's weight is chosen on,
+    so the run shows where the model stands before the test."""
     engine = Engine(ctx=ctx, items=prep.items)
-    asked = [q for q in queries if q.relevant()][:limit]
+    asked = [q for q in queries if q.relevant()][:VALIDATION_QUERIES]
     out = {}
     for name in ("repeat", "adamic_adar"):
         rank = baseline(name, engine, DEPTH)
