@@ -34,6 +34,7 @@ from matching.visibility import PUBLIC, Viewer
 F = {name: i for i, name in enumerate(FEATURES)}
 # How much a mode tilts the two-way score (a tie-break among good matches, not a new model).
 MODE_TILT = 0.15
+THEMES_SHOWN = 3  # catalogue themes proposed with each suggestion
 
 
 class Scorer:
@@ -215,8 +216,10 @@ class Engine:
         partners = [int(ranked.partners[i]) for i in rows]
         matches = need_matches_both_ways(self.eco, self.ctx.text, self.items, viewer, a, partners)
         paths = graph_paths(self.eco, self.ctx.graph, a, partners)
+        a_strengths, a_needs = self._visible_tags([a], viewer)  # once, not once per partner
         out = []
         for j, (i, b) in enumerate(zip(rows, partners, strict=True)):
+            b_strengths, b_needs = self._visible_tags([b], viewer)
             out.append(Suggestion(
                 partner_id=str(self.eco.ids[b]), partner_name=str(self.eco.names[b]),
                 partner_kind=KINDS[self.eco.kind[b]], score=round(float(ranked.score[i]), 6),
@@ -225,7 +228,8 @@ class Engine:
                 explanation=Explanation(need_matches=tuple(matches[j]), path=paths[j],
                                         factors=tuple(top_factors(FEATURES, ranked.x_forward[i],
                                                                   contrib[j]))),
-                themes=tuple(self.themes_for([a, b], viewer)),
+                themes=tuple(rank_themes(a_strengths | b_strengths, a_needs | b_needs,
+                                         THEMES_SHOWN)),
             ))
         return out
 
@@ -233,14 +237,18 @@ class Engine:
         return need_matches(self.eco, self.ctx.text, self.items, viewer, need_org, strength_org,
                             top=top)
 
-    def themes_for(self, members: list[int], viewer: Viewer, k: int = 3):
+    def themes_for(self, members: list[int], viewer: Viewer, k: int = THEMES_SHOWN):
         """Catalogue themes for a group, from the tags the viewer may see."""
+        return rank_themes(*self._visible_tags(members, viewer), k)
+
+    def _visible_tags(self, members: list[int], viewer: Viewer) -> tuple[np.ndarray, np.ndarray]:
+        """The group's strength and need tags that the viewer may see."""
         strengths = np.zeros(self.eco.strengths.shape[1], dtype=bool)
         needs = strengths.copy()
         for m in members:
             strengths |= self.items.visible_tags(m, viewer, strengths=True)
             needs |= self.items.visible_tags(m, viewer, strengths=False)
-        return rank_themes(strengths, needs, k)
+        return strengths, needs
 
     def fit(self, a_id: str, b_id: str, *, viewer: Viewer = PUBLIC,
             mode: MatchMode = "co-creation") -> Suggestion:
