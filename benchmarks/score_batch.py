@@ -60,8 +60,8 @@ def floor_seconds(engine, ids: list[str]) -> float:
     start = time.perf_counter()
     for lo in range(0, len(rows), block):
         part = rows[lo:lo + block]
-        scores = (text.needs[part] @ text.strengths_t).toarray()
-        scores += (text.strengths[part] @ text.needs_t).toarray()
+        scores = (text.needs.rows(part) @ text.strengths.base_t).toarray()
+        scores += (text.strengths.rows(part) @ text.needs.base_t).toarray()
         scores[np.arange(len(part)), part] = -np.inf
         top = np.argpartition(-scores, K, axis=1)[:, :K]
         np.take_along_axis(scores, top, axis=1).argsort(axis=1)

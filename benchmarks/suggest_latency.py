@@ -49,12 +49,9 @@ def steps(engine: Engine, askers: np.ndarray) -> dict[str, float]:
 
 
 def part_sizes(engine: Engine) -> dict[str, float]:
-    """MiB of the engine's text vectors (row-wise, transposed, and one per item for quoting)."""
+    """MiB of the engine's text vectors (side vectors row-wise and transposed; one per item)."""
     text = engine.ctx.text
-    sparse = {name: getattr(text, name) for name in ("strengths", "needs", "strengths_t", "needs_t",
-                                                      "items")}
-    return {f"text.{name}": (m.data.nbytes + m.indices.nbytes + m.indptr.nbytes) / 2**20
-            for name, m in sparse.items()}
+    return {f"text.{name}": getattr(text, name).nbytes() / 2**20 for name in ("strengths", "needs", "items")}
 
 
 def main() -> None:

@@ -145,6 +145,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, org_id)
     ) WITHOUT ROWID;
     """,
+    # 4: the change log every serving process follows, the text vectoriser they share, and
+    # the stored lists that quote an organisation (so a changed profile drops them)
+    """
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('organization', 'outcome', 'bulk', 'reindex')),
+        ref TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE text_models (
+        generation INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        terms TEXT NOT NULL,
+        idf BLOB NOT NULL
+    );
+    CREATE INDEX suggestions_partner ON suggestions(partner_id);
+    CREATE TABLE stale_lists (org_id TEXT PRIMARY KEY, since TEXT NOT NULL);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

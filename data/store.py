@@ -22,6 +22,7 @@ import polars as pl
 
 from data import frames as F
 from data.errors import KyosoError, UnknownOrganization
+from data.generations import record_change
 from data.migrations import MIGRATIONS, SCHEMA_VERSION
 from data.records import Item, Organization, Outcome
 
@@ -68,12 +69,13 @@ class ModelEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Snapshot(msgspec.Struct, frozen=True):
-    """The store as polars frames (see ``data.frames``)."""
+    """The store as polars frames (see ``data.frames``), at one generation of the change log."""
 
     organizations: pl.DataFrame
     items: pl.DataFrame
     outcomes: pl.DataFrame
     members: pl.DataFrame
+    generation: int = 0
 
 
 def _json_list(column: str) -> pl.Expr:
@@ -104,6 +106,18 @@ _SLICE = 900
 def id_slices(ids: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(ids), _SLICE):
         yield ids[start:start + _SLICE]
+
+
+def drop_lists_quoting(conn: sqlite3.Connection, org_id: str, now: str) -> None:
+    """Drop the stored list of ``org_id`` and every stored list that names it as a partner,
+    inside the caller's transaction: a changed profile must not be quoted from an old list
+    (text made confidential would leak). Their owners are scored live until the next batch
+    rescores them."""
+    owners = [r[0] for r in conn.execute(
+        "SELECT DISTINCT org_id FROM suggestions WHERE partner_id=? OR org_id=?", (org_id, org_id))]
+    for part in id_slices(owners):
+        conn.execute(f"DELETE FROM suggestions WHERE org_id IN ({', '.join('?' * len(part))})", part)
+    conn.executemany("INSERT OR IGNORE INTO stale_lists VALUES (?, ?)", [(o, now) for o in owners])
 
 
 def write_suggestions(conn: sqlite3.Connection, org_id: str, rows: list[Row],
@@ -211,14 +225,14 @@ class Store:
                  org.nda, registered, now),
             )
             conn.execute("DELETE FROM items WHERE org_id=?", (org.id,))
-            # A changed profile makes its stored list stale: it is scored live until rescored.
-            conn.execute("DELETE FROM suggestions WHERE org_id=?", (org.id,))
+            drop_lists_quoting(conn, org.id, now)
             conn.executemany(
                 "INSERT INTO items(org_id, side, pos, tag, tier, text) VALUES (?,?,?,?,?,?)",
                 [(org.id, side, pos, it.tag, it.tier, it.text)
                  for side, items in (("strength", org.strengths), ("need", org.needs))
                  for pos, it in enumerate(items)],
             )
+            record_change(conn, "organization", org.id, now)
         return existed is None
 
     def get_organization(self, org_id: str) -> Organization:
@@ -316,6 +330,7 @@ class Store:
                 conn.executemany("INSERT INTO items VALUES (?,?,?,?,?,?)", part.iter_rows())
             if outcomes is not None and members is not None:
                 self._load_outcomes(conn, outcomes, members, now, chunk)
+            record_change(conn, "bulk", None, now)
 
     @contextmanager
     def _bulk(self, conn: sqlite3.Connection) -> Iterator[None]:
@@ -389,6 +404,7 @@ class Store:
             ).lastrowid
             conn.executemany("INSERT INTO outcome_members VALUES (?,?,?)",
                              [(seq, pos, m) for pos, m in enumerate(outcome.members)])
+            record_change(conn, "outcome", str(seq), _now())
         return int(seq), True
 
     def get_outcome(self, key: str) -> Outcome | None:
@@ -419,25 +435,54 @@ class Store:
     # --- snapshot and export ---------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """Read the whole store into polars frames for training and scoring."""
-        def frame(sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-            rows = self.read(sql)
-            raw = {k: (pl.String() if v == F.TS or isinstance(v, pl.List) else v)
-                   for k, v in schema.items()}
-            return pl.DataFrame(rows, schema=raw, orient="row")
+        """Read the whole store into polars frames for training and scoring, with the
+        generation they are at (one read transaction: frames and generation agree)."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                generation = self._conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+                orgs, items = self.organization_frames()
+                outcomes, members = self.outcome_frames()
+            finally:
+                self._conn.execute("COMMIT")
+        return Snapshot(orgs, items, outcomes, members, generation=int(generation))
 
-        orgs = frame("SELECT id, name, kind, region, industries, lat, lon, size_band, founded,"
-                     " modes, nda, registered_at FROM organizations ORDER BY id", F.ORG_SCHEMA)
+    def _frame(self, sql: str, schema: dict[str, pl.DataType], args: Iterable[Any] = ()) -> pl.DataFrame:
+        rows = self.read(sql, args)
+        raw = {k: (pl.String() if v == F.TS or isinstance(v, pl.List) else v) for k, v in schema.items()}
+        return pl.DataFrame(rows, schema=raw, orient="row")
+
+    def organization_frames(self, ids: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Organisations and their items as snapshot frames: every one, or those ``ids``."""
+        # Registration order (rowid: an update keeps it), so a grown engine indexes as a fresh one.
+        orgs = self._frames("SELECT id, name, kind, region, industries, lat, lon, size_band, founded,"
+                            " modes, nda, registered_at, rowid FROM organizations", "id", ids,
+                            {**F.ORG_SCHEMA, "rowid": pl.Int64()})
         orgs = orgs.with_columns(
             pl.col("industries").str.json_decode(pl.List(pl.String())),
             pl.col("modes").str.json_decode(pl.List(pl.String())),
             F.text_to_ts("registered_at"),
-        )
-        items = frame("SELECT org_id, side, pos, tag, tier, text FROM items", F.ITEM_SCHEMA)
-        outcomes = frame("SELECT seq, key, stage, at, reason, suggestion_id, theme FROM outcomes"
-                         " ORDER BY seq", F.OUTCOME_SCHEMA).with_columns(F.text_to_ts("at"))
-        members = frame("SELECT seq, pos, org_id FROM outcome_members", F.MEMBER_SCHEMA)
-        return Snapshot(orgs, items, outcomes, members)
+        ).sort("rowid").drop("rowid")
+        items = self._frames("SELECT org_id, side, pos, tag, tier, text FROM items", "org_id", ids,
+                             F.ITEM_SCHEMA)
+        return orgs, items
+
+    def outcome_frames(self, seqs: list[int] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Outcomes and their members as snapshot frames: every one, or those ``seqs``."""
+        outcomes = self._frames("SELECT seq, key, stage, at, reason, suggestion_id, theme FROM outcomes",
+                                "seq", seqs, F.OUTCOME_SCHEMA).with_columns(F.text_to_ts("at")).sort("seq")
+        members = self._frames("SELECT seq, pos, org_id FROM outcome_members", "seq", seqs,
+                               F.MEMBER_SCHEMA)
+        return outcomes, members
+
+    def _frames(self, select: str, column: str, keys: list | None,
+                schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        """One SELECT as a frame: every row, or those whose ``column`` is among ``keys``."""
+        if keys is None:
+            return self._frame(select, schema)
+        parts = [self._frame(f"{select} WHERE {column} IN ({', '.join('?' * len(part))})", schema, part)
+                 for part in id_slices(list(keys))]
+        return pl.concat(parts) if parts else self._frame(select + " WHERE 0", schema)
 
     def export_parquet(self, directory: str | Path) -> dict[str, int]:
         """Write the snapshot as Parquet files; returns rows written per file."""

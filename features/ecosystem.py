@@ -6,6 +6,7 @@ Pure: takes frames, returns arrays.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -111,13 +112,15 @@ class Ecosystem:
         return np.array([self.index.get(o, -1) for o in org_ids], dtype=np.int64)
 
 
-def build_ecosystem(organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
-                    members: pl.DataFrame) -> Ecosystem:
-    orgs = organizations.sort("id")
+# Per-organisation arrays of an Ecosystem, in the order ``_org_columns`` returns them.
+ORG_ARRAYS = ("ids", "names", "kind", "region", "lat", "lon", "industries", "size", "nda", "registered",
+              "strengths", "needs")
+
+
+def _org_columns(orgs: pl.DataFrame, items: pl.DataFrame, region_code: dict[str, int]) -> dict:
+    """The per-organisation arrays of ``orgs`` (rows in frame order); regions by ``region_code``."""
     ids = orgs["id"].to_numpy().astype(object)
-    index = {o: i for i, o in enumerate(ids)}
-    regions = tuple(sorted(orgs["region"].unique().to_list()))
-    region_code = {r: i for i, r in enumerate(regions)}
+    local = {o: i for i, o in enumerate(ids)}
     industries = np.zeros((len(ids), len(INDUSTRIES)), dtype=bool)
     exploded = orgs.select(pl.int_range(pl.len()).alias("row"), "industries").explode("industries")
     exploded = exploded.filter(pl.col("industries").is_not_null())
@@ -128,24 +131,70 @@ def build_ecosystem(organizations: pl.DataFrame, items: pl.DataFrame, outcomes: 
         industries[exploded["row"].to_numpy()[ok], cols[ok].astype(int)] = True
     size = orgs["size_band"].replace_strict(
         {s: float(i) for i, s in enumerate(SIZE_BANDS)}, default=None, return_dtype=pl.Float64)
-    return Ecosystem(
-        ids=ids, index=index, names=orgs["name"].to_numpy().astype(object),
+    return {
+        "ids": ids, "names": orgs["name"].to_numpy().astype(object),
         # -1: kind unknown (possible in outside datasets, never in the store).
-        kind=orgs["kind"].replace_strict({k: i for i, k in enumerate(KINDS)}, default=-1,
-                                         return_dtype=pl.Int8).to_numpy(),
-        region=np.array([region_code[r] for r in orgs["region"].to_list()], dtype=np.int32),
-        regions=regions,
-        lat=orgs["lat"].fill_null(np.nan).to_numpy().astype(np.float64),
-        lon=orgs["lon"].fill_null(np.nan).to_numpy().astype(np.float64),
-        industries=industries,
-        size=size.fill_null(np.nan).to_numpy(),
-        nda=orgs["nda"].replace_strict({s: i for i, s in enumerate(NDA_STANCES)},
-                                       return_dtype=pl.Int8).to_numpy(),
-        registered=_days(orgs["registered_at"]),
-        strengths=_tag_matrix(items, index, "strength"),
-        needs=_tag_matrix(items, index, "need"),
-        **_events(outcomes, members, index),
-    )
+        "kind": orgs["kind"].replace_strict({k: i for i, k in enumerate(KINDS)}, default=-1,
+                                            return_dtype=pl.Int8).to_numpy(),
+        "region": np.array([region_code[r] for r in orgs["region"].to_list()], dtype=np.int32),
+        "lat": orgs["lat"].fill_null(np.nan).to_numpy().astype(np.float64),
+        "lon": orgs["lon"].fill_null(np.nan).to_numpy().astype(np.float64),
+        "industries": industries,
+        "size": size.fill_null(np.nan).to_numpy(),
+        "nda": orgs["nda"].replace_strict({s: i for i, s in enumerate(NDA_STANCES)},
+                                          return_dtype=pl.Int8).to_numpy(),
+        "registered": _days(orgs["registered_at"]),
+        "strengths": _tag_matrix(items, local, "strength"),
+        "needs": _tag_matrix(items, local, "need"),
+    }
+
+
+def build_ecosystem(organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
+                    members: pl.DataFrame) -> Ecosystem:
+    """Organisations take indices in frame order (the store's is registration order, so an
+    ecosystem grown by ``with_organizations`` indexes them as a fresh build would)."""
+    orgs = organizations
+    regions = tuple(sorted(orgs["region"].unique().to_list()))
+    columns = _org_columns(orgs, items, {r: i for i, r in enumerate(regions)})
+    index = {o: i for i, o in enumerate(columns["ids"])}
+    return Ecosystem(index=index, regions=regions, **columns, **_events(outcomes, members, index))
+
+
+def with_organizations(eco: Ecosystem, organizations: pl.DataFrame,
+                       items: pl.DataFrame) -> tuple[Ecosystem, np.ndarray]:
+    """The ecosystem with these organisations' rows replaced (known ids) or added after the
+    others in frame order; returns it and their indices. Known indices never move."""
+    orgs = organizations
+    regions = eco.regions + tuple(sorted(set(orgs["region"].to_list()) - set(eco.regions)))
+    columns = _org_columns(orgs, items, {r: i for i, r in enumerate(regions)})
+    index = dict(eco.index)
+    idx = np.empty(orgs.height, dtype=np.int64)
+    for i, org_id in enumerate(columns["ids"]):
+        idx[i] = index.setdefault(org_id, len(index))
+    n = len(index)
+    arrays = {}
+    for name in ORG_ARRAYS:
+        old = getattr(eco, name)
+        grown = np.zeros((n, *old.shape[1:]), dtype=old.dtype) if n > len(old) else old.copy()
+        grown[: len(old)] = old
+        grown[idx] = columns[name]
+        arrays[name] = grown
+    return dataclasses.replace(eco, index=index, regions=regions, **arrays), idx
+
+
+def with_outcomes(eco: Ecosystem, outcomes: pl.DataFrame, members: pl.DataFrame) -> Ecosystem:
+    """The ecosystem with these outcome events added to those it holds."""
+    new = _events(outcomes, members, eco.index, known_themes=eco.themes)
+    ev, part = new["events"], new["participations"]
+    events = Events(**{k: np.concatenate([getattr(eco.events, k), getattr(ev, k)])
+                       for k in Events.__dataclass_fields__})
+    old = eco.participations
+    participations = Participations(
+        org=np.concatenate([old.org, part.org]), day=np.concatenate([old.day, part.day]),
+        grade=np.concatenate([old.grade, part.grade]), lead=np.concatenate([old.lead, part.lead]),
+        theme_row=np.concatenate([old.theme_row, part.theme_row + len(old.org)]),
+        theme_code=np.concatenate([old.theme_code, part.theme_code]))
+    return dataclasses.replace(eco, events=events, participations=participations, themes=new["themes"])
 
 
 def _tag_matrix(items: pl.DataFrame, index: dict[str, int], side: str) -> np.ndarray:
@@ -163,9 +212,13 @@ def _tag_matrix(items: pl.DataFrame, index: dict[str, int], side: str) -> np.nda
 THEME_SEPARATOR = ";"
 
 
-def _events(outcomes: pl.DataFrame, members: pl.DataFrame, index: dict[str, int]) -> dict:
+def _events(outcomes: pl.DataFrame, members: pl.DataFrame, index: dict[str, int],
+            known_themes: tuple[str, ...] = ()) -> dict:
+    """Pair rows and participations of outcome events; theme tokens keep the codes of
+    ``known_themes`` and new ones follow them, sorted."""
     tokens = outcomes.select(pl.col("theme").str.split(THEME_SEPARATOR)).explode("theme")
-    themes = tuple(sorted(t.strip() for t in tokens["theme"].drop_nulls().unique().to_list()))
+    seen = {t.strip() for t in tokens["theme"].drop_nulls().unique().to_list()}
+    themes = known_themes + tuple(sorted(seen - set(known_themes)))
     theme_code = {t: i for i, t in enumerate(themes)}
     m = members.with_columns(idx=pl.col("org_id").replace_strict(index, default=-1,
                                                                  return_dtype=pl.Int64))

@@ -81,6 +81,36 @@ def build_graph(eco: Ecosystem, day: float, half_life: float = HALF_LIFE_DAYS) -
                  transition=transition.tocsr())
 
 
+def serving_day(eco: Ecosystem) -> float:
+    """The day a serving graph stands on: the midnight (UTC) after the latest event or
+    registration. A function of the data alone, so every process that holds the same data
+    stands on the same day; it moves once a day, not with every write."""
+    last = max(eco.events.day.max(initial=0.0), eco.registered.max(initial=0.0))
+    return float(np.floor(last)) + 1.0
+
+
+def grown(graph: Graph, n: int) -> Graph:
+    """The graph with empty rows (and columns) for organisations added since it was built."""
+    extra = n - graph.n
+    if extra <= 0:
+        return graph
+
+    def pad(m: sp.csr_matrix, square: bool = True) -> sp.csr_matrix:
+        indptr = np.concatenate([m.indptr, np.full(extra, m.indptr[-1], dtype=m.indptr.dtype)])
+        return sp.csr_matrix((m.data, m.indices, indptr), shape=(n, n if square else m.shape[1]))
+
+    zeros = np.zeros(extra)
+    return Graph(day=graph.day, weight=pad(graph.weight), binary=pad(graph.binary),
+                 declines=pad(graph.declines), degree=np.concatenate([graph.degree, zeros]),
+                 strength=np.concatenate([graph.strength, zeros]),
+                 activity=np.concatenate([graph.activity, zeros]),
+                 recent=np.concatenate([graph.recent, zeros]),
+                 success=np.concatenate([graph.success, zeros]),
+                 leads=np.concatenate([graph.leads, zeros]),
+                 theme_activity=pad(graph.theme_activity, square=False),
+                 theme_profile=pad(graph.theme_profile, square=False), transition=pad(graph.transition))
+
+
 LINK_FEATURES = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",
                  "resource_allocation", "two_hop", "ppr")
 

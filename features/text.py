@@ -24,19 +24,121 @@ def make_vectorizer() -> TfidfVectorizer:
 
 
 @dataclass(frozen=True)
+class RowMatrix:
+    """Vectors by row (one per organisation, or one per item): a base built in bulk plus
+    the rows changed or added since, so a change costs its own rows, not a rebuild."""
+
+    base: sp.csr_matrix  # rows as built (n_base × V)
+    base_t: sp.csr_matrix | None  # the base transposed, kept as CSR: q @ XT is the fast layout
+    delta: sp.csr_matrix  # rows changed or added since (d × V)
+    delta_of: np.ndarray  # int64: the row each delta row stands for
+    slot: np.ndarray  # int64 per row: its row in ``delta``, -1 where the base holds it
+
+    @classmethod
+    def of(cls, base: sp.csr_matrix, *, transposed: bool) -> RowMatrix:
+        base = base.tocsr()
+        return cls(base, base.T.tocsr() if transposed else None,
+                   sp.csr_matrix((0, base.shape[1]), dtype=np.float32), np.empty(0, np.int64),
+                   np.full(base.shape[0], -1, dtype=np.int64))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.slot), self.base.shape[1]
+
+    def rows(self, idx: np.ndarray | list[int]) -> sp.csr_matrix:
+        idx = np.asarray(idx, dtype=np.int64)
+        slot = self.slot[idx]
+        changed = slot >= 0
+        if not changed.any():
+            return self.base[idx]
+        if changed.all():
+            return self.delta[slot]
+        stacked = sp.vstack([self.base[idx[~changed]], self.delta[slot[changed]]], format="csr")
+        order = np.concatenate([np.flatnonzero(~changed), np.flatnonzero(changed)])
+        back = np.empty_like(order)
+        back[order] = np.arange(len(order))
+        return stacked[back]
+
+    def scores(self, q: sp.csr_matrix) -> np.ndarray:
+        """``q`` (1 × V) against every row, as a dense float32 vector."""
+        out = np.zeros(len(self.slot), dtype=np.float32)
+        if self.base.shape[0] and self.base_t is not None:
+            out[: self.base.shape[0]] = (q @ self.base_t).toarray().ravel()
+        if len(self.delta_of):
+            out[self.delta_of] = (self.delta @ q.T).toarray().ravel()
+        return out
+
+    def with_rows(self, idx: np.ndarray, vectors: sp.csr_matrix, n: int) -> RowMatrix:
+        """These rows replaced (or added, up to ``n`` rows in all) by ``vectors``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        keep = np.ones(len(self.delta_of), dtype=bool)
+        old = self.slot[idx[idx < len(self.slot)]]
+        keep[old[old >= 0]] = False
+        delta = sp.vstack([self.delta[keep], vectors.astype(np.float32)], format="csr")
+        delta.sort_indices()
+        delta_of = np.concatenate([self.delta_of[keep], idx])
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[delta_of] = np.arange(len(delta_of))
+        return RowMatrix(self.base, self.base_t, delta, delta_of, slot)
+
+    def nbytes(self) -> int:
+        parts = [self.base, self.delta] + ([self.base_t] if self.base_t is not None else [])
+        return sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in parts)
+
+
+@dataclass(frozen=True)
 class TextVectors:
     vectorizer: TfidfVectorizer | None
-    strengths: sp.csr_matrix  # n × V, rows L2-normalised (zero rows for no text)
-    needs: sp.csr_matrix
-    strengths_t: sp.csr_matrix  # V × n, kept as CSR: q @ XT is the fast layout
-    needs_t: sp.csr_matrix
-    items: sp.csr_matrix  # one normalised row per row of the items frame (all tiers, for quoting)
+    strengths: RowMatrix  # n × V, rows L2-normalised (zero rows for no text)
+    needs: RowMatrix
+    items: RowMatrix  # one normalised row per item (all tiers, for quoting); see ItemTable.row
 
     def encode(self, texts: list[str]) -> sp.csr_matrix:
         """Vectors of free texts (e.g. a consortium need), L2-normalised."""
         if self.vectorizer is None or not texts:
             return sp.csr_matrix((len(texts), self.strengths.shape[1]), dtype=np.float32)
         return normalize(self.vectorizer.transform(texts)).astype(np.float32)
+
+    def with_organizations(self, orgs: np.ndarray, items: pl.DataFrame, item_rows: np.ndarray,
+                           n: int) -> TextVectors:
+        """Vectors with these organisations' rows replaced or added (``n`` organisations in all).
+
+        ``items``: every item of those organisations (column ``org`` holds each one's index);
+        ``item_rows``: the rows their vectors take in ``items``. The vectoriser stays as it
+        was fitted: terms it has not seen are simply unknown until the next reindex.
+        """
+        every_item = self.encode(items["text"].to_list())
+        if not len(item_rows):
+            every_item = sp.csr_matrix((0, self.items.shape[1]), dtype=np.float32)
+        sides = side_vectors(every_item, items, orgs, self.vectorizer is not None)
+        total_items = max(self.items.shape[0], int(item_rows.max(initial=-1)) + 1)
+        return TextVectors(self.vectorizer,
+                           self.strengths.with_rows(orgs, sides["strength"], n),
+                           self.needs.with_rows(orgs, sides["need"], n),
+                           self.items.with_rows(item_rows, every_item, total_items))
+
+
+def side_vectors(x: sp.csr_matrix, items: pl.DataFrame, orgs: np.ndarray,
+                 has_text: bool) -> dict[str, sp.csr_matrix]:
+    """One strength and one need row per organisation of ``orgs``: the L2-normalised sum of
+    its items' vectors (rows of ``x``, one per row of ``items``) in tiers that may shape a score."""
+    position = {int(o): i for i, o in enumerate(orgs)}
+    org = np.array([position.get(int(o), -1) for o in items["org"].to_list()], dtype=np.int64)
+    usable = items["tier"].is_in(SCORING_TIERS).to_numpy() & (org >= 0)
+    side = items["side"].to_numpy()
+    out = {}
+    for name in ("strength", "need"):
+        rows = np.flatnonzero(usable & (side == name))
+        if not has_text:
+            out[name] = sp.csr_matrix((len(orgs), x.shape[1]), dtype=np.float32)
+            continue
+        pool = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (org[rows], np.arange(len(rows)))),
+                             shape=(len(orgs), len(rows)))
+        out[name] = normalize(pool @ x[rows]).astype(np.float32).tocsr()
+        # Canonical order within rows: products then sum in the same order however the
+        # vectors were built, so features (and the model trained on them) are reproducible.
+        out[name].sort_indices()
+    return out
 
 
 FIT_SAMPLE = 200_000  # texts the vocabulary and weights are learned from
@@ -49,9 +151,13 @@ def _transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
     return sp.vstack(parts, format="csr") if parts else vectorizer.transform([])
 
 
-def _fit(texts: list[str]) -> TfidfVectorizer:
-    """A vectoriser learned from the texts, or from a fixed sample of them when there are many:
-    character n-grams and their document frequencies settle long before a million texts."""
+def fit_vectorizer(items: pl.DataFrame) -> TfidfVectorizer | None:
+    """A vectoriser learned from the texts that may shape a score (confidential ones never
+    do), from a fixed sample of them when there are many: character n-grams and their
+    document frequencies settle long before a million texts. None with too few texts."""
+    texts = items.filter(pl.col("tier").is_in(SCORING_TIERS))["text"].to_list()
+    if len(texts) < 2:
+        return None
     if len(texts) > FIT_SAMPLE:
         pick = np.random.default_rng(0).choice(len(texts), FIT_SAMPLE, replace=False)
         texts = [texts[i] for i in np.sort(pick)]
@@ -62,35 +168,46 @@ def _fit(texts: list[str]) -> TfidfVectorizer:
         return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), dtype=np.float32).fit(texts)
 
 
-def build_text_vectors(items: pl.DataFrame, index: dict[str, int]) -> TextVectors:
+def vectorizer_state(vectorizer: TfidfVectorizer) -> tuple[list[str], np.ndarray]:
+    """A fitted vectoriser as data: its terms in column order and their idf weights."""
+    terms = [""] * len(vectorizer.vocabulary_)
+    for term, column in vectorizer.vocabulary_.items():
+        terms[column] = term
+    return terms, np.asarray(vectorizer.idf_, dtype=np.float64)
+
+
+def vectorizer_from(terms: list[str], idf: np.ndarray) -> TfidfVectorizer:
+    """The vectoriser ``vectorizer_state`` describes: transforms exactly as the fitted one."""
+    vectorizer = make_vectorizer()
+    vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
+    vectorizer.idf_ = np.asarray(idf, dtype=np.float32)
+    return vectorizer
+
+
+def build_text_vectors(items: pl.DataFrame, index: dict[str, int],
+                       vectorizer: TfidfVectorizer | None | bool = True) -> TextVectors:
+    """Every organisation's side vectors and every item's vector.
+
+    ``vectorizer``: True to learn one from these items (``fit_vectorizer``), or a fitted
+    one to use as it is (every serving process shares the store's).
+    """
     n = len(index)
-    usable = items.filter(pl.col("tier").is_in(SCORING_TIERS))
-    texts = usable["text"].to_list()
-    if len(texts) < 2:
+    if vectorizer is True:
+        vectorizer = fit_vectorizer(items)
+    frame = items.with_columns(org=pl.col("org_id").replace_strict(index, default=-1,
+                                                                   return_dtype=pl.Int64))
+    if vectorizer is None or vectorizer is False:
         empty = sp.csr_matrix((n, 1), dtype=np.float32)
-        return TextVectors(None, empty, empty, empty.T.tocsr(), empty.T.tocsr(),
-                           sp.csr_matrix((items.height, 1), dtype=np.float32))
-    vectorizer = _fit(texts)
-    x = _transform(vectorizer, texts)
-    del texts
-    org = np.array([index.get(o, -1) for o in usable["org_id"].to_list()])
-    sides = usable["side"].to_numpy()
-    out = {}
-    for side in ("strength", "need"):
-        keep = (sides == side) & (org >= 0)
-        rows = np.flatnonzero(keep)
-        pool = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (org[rows], np.arange(len(rows)))),
-                             shape=(n, len(rows)))
-        out[side] = normalize(pool @ x[rows]).astype(np.float32).tocsr()
-        # Canonical order within rows: products then sum in the same order however the
-        # vectors were built, so features (and the model trained on them) are reproducible.
-        out[side].sort_indices()
-    del x
+        return TextVectors(None, RowMatrix.of(empty, transposed=True), RowMatrix.of(empty, transposed=True),
+                           RowMatrix.of(sp.csr_matrix((items.height, 1), dtype=np.float32),
+                                        transposed=False))
     # Confidential texts are vectorised for their owner's explanations only: the vocabulary
-    # and weights above were learned without them.
+    # and weights were learned without them, and side vectors leave them out.
     every_item = normalize(_transform(vectorizer, items["text"].to_list())).astype(np.float32).tocsr()
-    return TextVectors(vectorizer, out["strength"], out["need"], out["strength"].T.tocsr(),
-                       out["need"].T.tocsr(), every_item)
+    sides = side_vectors(every_item, frame, np.arange(n), True)
+    return TextVectors(vectorizer, RowMatrix.of(sides["strength"], transposed=True),
+                       RowMatrix.of(sides["need"], transposed=True),
+                       RowMatrix.of(every_item, transposed=False))
 
 
 def fit_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
@@ -99,17 +216,21 @@ def fit_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
     if text.strengths.shape[1] <= 1:
         zeros = np.zeros(text.strengths.shape[0], dtype=np.float32)
         return zeros, zeros
-    return ((text.needs[a] @ text.strengths_t).toarray().ravel().astype(np.float32, copy=False),
-            (text.strengths[a] @ text.needs_t).toarray().ravel().astype(np.float32, copy=False))
+    return text.strengths.scores(text.needs.rows([a])), text.needs.scores(text.strengths.rows([a]))
 
 
-def row_cosine(left: sp.csr_matrix, right: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _rows(matrix: RowMatrix | sp.csr_matrix, idx: np.ndarray) -> sp.csr_matrix:
+    return matrix.rows(idx) if isinstance(matrix, RowMatrix) else matrix[idx]
+
+
+def row_cosine(left: RowMatrix | sp.csr_matrix, right: RowMatrix | sp.csr_matrix, a: np.ndarray,
+               b: np.ndarray) -> np.ndarray:
     """cos(left[a_i], right[b_i]) for each pair i (rows are already normalised)."""
     if left.shape[1] <= 1 or len(a) == 0:
         return np.zeros(len(a), dtype=np.float32)
     # One asker against many (the serving case): one sparse product instead of two gathers.
     if (a == a[0]).all():
-        return (right[b] @ left[int(a[0])].T).toarray().ravel().astype(np.float32)
+        return (_rows(right, b) @ _rows(left, a[:1]).T).toarray().ravel().astype(np.float32)
     if (b == b[0]).all():
-        return (left[a] @ right[int(b[0])].T).toarray().ravel().astype(np.float32)
-    return np.asarray(left[a].multiply(right[b]).sum(axis=1)).ravel().astype(np.float32)
+        return (_rows(left, a) @ _rows(right, b[:1]).T).toarray().ravel().astype(np.float32)
+    return np.asarray(_rows(left, a).multiply(_rows(right, b)).sum(axis=1)).ravel().astype(np.float32)

@@ -36,7 +36,7 @@ def unusable_reason(engine: Engine, a: int) -> str | None:
     eco, text = engine.eco, engine.ctx.text
     if eco.strengths[a].any() or eco.needs[a].any():
         return None
-    if text.strengths[a].nnz or text.needs[a].nnz:
+    if text.strengths.rows([a]).nnz or text.needs.rows([a]).nnz:
         return None
     return "no public or partner-tier strengths or needs to match on"
 

@@ -6,16 +6,18 @@ ecosystem, its text vectors, the graph as of a day and a fitted ranker.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from data.errors import UnknownOrganization
 from data.records import KINDS, Explanation, MatchMode, Suggestion
-from features.ecosystem import Ecosystem, build_ecosystem
-from features.graph import build_graph
+from features.ecosystem import Ecosystem, build_ecosystem, with_organizations, with_outcomes
+from features.graph import build_graph, grown, serving_day
 from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features, reverse_given
 from features.text import TextVectors, build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
@@ -103,9 +105,11 @@ class Indexed:
 
 
 def index_snapshot(organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
-                   members: pl.DataFrame) -> Indexed:
+                   members: pl.DataFrame, vectorizer: TfidfVectorizer | None | bool = True) -> Indexed:
+    """``vectorizer``: True to learn one from the items, or a fitted one to use as it is."""
     eco = build_ecosystem(organizations, items, outcomes, members)
-    return Indexed(eco, build_text_vectors(items, eco.index), ItemTable.build(items, eco.index))
+    return Indexed(eco, build_text_vectors(items, eco.index, vectorizer),
+                   ItemTable.build(items, eco.index))
 
 
 @dataclass
@@ -118,14 +122,43 @@ class Engine:
     @classmethod
     def build(cls, organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
               members: pl.DataFrame, *, day: float | None = None, scorer: Scorer | None = None,
-              ) -> Engine:
-        indexed = index_snapshot(organizations, items, outcomes, members)
+              vectorizer: TfidfVectorizer | None | bool = True) -> Engine:
+        """An engine over a snapshot, its graph as of ``day`` (default: ``serving_day``)."""
+        indexed = index_snapshot(organizations, items, outcomes, members, vectorizer)
         eco = indexed.eco
-        if day is None:
-            last = max(eco.events.day.max(initial=0.0), eco.registered.max(initial=0.0))
-            day = float(last) + 1.0
-        ctx = PairContext(eco, indexed.text, build_graph(eco, day))
+        ctx = PairContext(eco, indexed.text, build_graph(eco, serving_day(eco) if day is None else day))
         return cls(ctx=ctx, items=indexed.items, scorer=scorer or HeuristicScorer())
+
+    # --- live changes ------------------------------------------------------------------------
+
+    def with_organizations(self, organizations: pl.DataFrame, items: pl.DataFrame) -> Engine:
+        """The engine with these organisations registered or their profiles replaced: their
+        rows change, nothing else is rebuilt. A serving engine only (its graph stands on
+        ``serving_day``)."""
+        if not organizations.height:
+            return self
+        eco, idx = with_organizations(self.eco, organizations, items)
+        text = self.ctx.text
+        frame = items.with_columns(org=pl.col("org_id").replace_strict(eco.index, return_dtype=pl.Int64))
+        rows = np.arange(text.items.shape[0], text.items.shape[0] + frame.height, dtype=np.int64)
+        frame = frame.with_columns(row=pl.Series(rows))
+        graph = grown(self.ctx.graph, eco.n)
+        day = serving_day(eco)
+        # A new day moves every decay: rebuild the graph then (once a day), else only grow it.
+        graph = build_graph(eco, day) if day != graph.day else graph
+        return dataclasses.replace(
+            self, ctx=PairContext(eco, text.with_organizations(idx, frame, rows, eco.n), graph),
+            items=self.items.with_organizations(idx, frame))
+
+    def with_outcomes(self, outcomes: pl.DataFrame, members: pl.DataFrame) -> Engine:
+        """The engine with these outcome events added: the graph is rebuilt from the events
+        (a fraction of a second at 100,000 organisations), so repeat partners, declines and
+        recency are what a full build would give."""
+        if not outcomes.height:
+            return self
+        eco = with_outcomes(self.eco, outcomes, members)
+        return dataclasses.replace(self, ctx=PairContext(eco, self.ctx.text,
+                                                         build_graph(eco, serving_day(eco))))
 
     @property
     def reciprocity(self) -> float:

@@ -6,7 +6,8 @@ entirely (not even its tag).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -29,26 +30,44 @@ class ItemTable:
     tier: np.ndarray  # object
     text: np.ndarray  # object
     row: np.ndarray  # row of the item in the items frame (and in ``TextVectors.items``)
+    # Organisations whose items changed since the build: their own small table (same fields).
+    changed: dict[int, ItemTable] = field(default_factory=dict)
 
     @classmethod
     def build(cls, items: pl.DataFrame, index: dict[str, int]) -> ItemTable:
-        frame = items.with_row_index("row").with_columns(
-            idx=pl.col("org_id").replace_strict(index, default=-1, return_dtype=pl.Int64),
+        return cls._of(items.with_row_index("row").with_columns(
+            idx=pl.col("org_id").replace_strict(index, default=-1, return_dtype=pl.Int64)), len(index))
+
+    @classmethod
+    def _of(cls, frame: pl.DataFrame, n: int) -> ItemTable:
+        """From items with their organisation index (``idx``) and vector row (``row``)."""
+        frame = frame.with_columns(
             tag_idx=pl.col("tag").replace_strict({t: i for i, t in enumerate(TAG_IDS)}, default=-1,
                                                  return_dtype=pl.Int64),
         ).filter((pl.col("idx") >= 0) & (pl.col("tag_idx") >= 0)).sort("idx", "side", "pos")
         idx = frame["idx"].to_numpy()
-        start = np.searchsorted(idx, np.arange(len(index) + 1))
+        start = np.searchsorted(idx, np.arange(n + 1))
         return cls(start=start, side=(frame["side"] == "strength").to_numpy(),
                    tag=frame["tag_idx"].to_numpy(), tier=frame["tier"].to_numpy().astype(object),
                    text=frame["text"].to_numpy().astype(object), row=frame["row"].to_numpy())
 
+    def with_organizations(self, orgs: np.ndarray, items: pl.DataFrame) -> ItemTable:
+        """These organisations' items replaced by ``items`` (columns ``org``: index, ``row``:
+        vector row, besides the item's own)."""
+        frame = items.with_columns(idx=pl.col("org").cast(pl.Int64))
+        changed = dict(self.changed)
+        for org in orgs.tolist():
+            changed[int(org)] = ItemTable._of(frame.filter(pl.col("idx") == org).with_columns(
+                idx=pl.lit(0, dtype=pl.Int64)), 1)
+        return dataclasses.replace(self, changed=changed)
+
     def visible(self, org: int, viewer: Viewer, *, strengths: bool) -> list[tuple[int, str, int, str]]:
         """(tag, text, row, tier) of the items of ``org`` on one side that ``viewer`` may see."""
-        lo, hi = self.start[org], self.start[org + 1]
-        return [(int(self.tag[i]), str(self.text[i]), int(self.row[i]), str(self.tier[i]))
+        table, at = (self.changed[org], 0) if org in self.changed else (self, org)
+        lo, hi = table.start[at], table.start[at + 1]
+        return [(int(table.tag[i]), str(table.text[i]), int(table.row[i]), str(table.tier[i]))
                 for i in range(lo, hi)
-                if self.side[i] == strengths and viewer.can_see(org, str(self.tier[i]))]
+                if table.side[i] == strengths and viewer.can_see(org, str(table.tier[i]))]
 
     def visible_tags(self, org: int, viewer: Viewer, *, strengths: bool) -> np.ndarray:
         out = np.zeros(len(TAG_IDS), dtype=bool)
@@ -91,7 +110,7 @@ def _cosines(text: TextVectors, left: list, right_groups: list[list]) -> list[np
     if not left or not sum(sizes):
         return [np.zeros((len(left), size)) for size in sizes]
     right = [item[2] for group in right_groups for item in group]
-    block = (text.items[[item[2] for item in left]] @ text.items[right].T).toarray()
+    block = (text.items.rows([item[2] for item in left]) @ text.items.rows(right).T).toarray()
     return np.split(block, np.cumsum(sizes)[:-1], axis=1)
 
 

@@ -68,8 +68,8 @@ Prepared = Engine
 
 
 def prepare(data_dir: str | Path, as_of: datetime) -> Prepared:
-    frames = cordis.benchmark_frames(*cordis.read_tables(data_dir), before=as_of)
-    return Engine.build(*frames, day=to_days(as_of))
+    orgs, *rest = cordis.benchmark_frames(*cordis.read_tables(data_dir), before=as_of)
+    return Engine.build(orgs.sort("id"), *rest, day=to_days(as_of))
 
 
 # --- training -------------------------------------------------------------------------------

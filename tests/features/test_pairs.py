@@ -76,9 +76,9 @@ def test_japanese_and_english_texts_both_match(small_eco):
                  "Looking for visual inspection AI", "wind power"],
     })
     text = build(items, {"a": 0, "b": 1, "c": 2})
-    fit = (text.needs[0] @ text.strengths_t).toarray().ravel()
+    fit = text.strengths.scores(text.needs.rows([0]))
     assert fit[1] > fit[2]  # Japanese need meets the Japanese strength, not the unrelated one
-    fit_en = (text.needs[1] @ text.strengths_t).toarray().ravel()
+    fit_en = text.strengths.scores(text.needs.rows([1]))
     assert fit_en[0] > fit_en[2]
 
 
