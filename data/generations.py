@@ -56,12 +56,18 @@ class Generations:
         return [Change(*row) for row in self.store.read(
             "SELECT seq, kind, ref FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))]
 
-    def request_reindex(self) -> int:
-        """Ask every serving process to rebuild its engine (after a new text model is saved)."""
+    def reindex(self, terms: list[str], idf: np.ndarray) -> TextModel:
+        """Store a newly learned vectoriser and, in the same transaction, ask every serving
+        process to rebuild its engine with it."""
         from data.store import _now
 
+        now = _now()
         with self.store.transaction() as conn:
-            return record_change(conn, "reindex", None, _now())
+            generation = record_change(conn, "reindex", None, now)
+            conn.execute("INSERT INTO text_models VALUES (?,?,?,?)",
+                         (generation, now, msgspec.json.encode(terms).decode(),
+                          np.asarray(idf, dtype="<f8").tobytes()))
+        return TextModel(generation, terms, np.asarray(idf, dtype=np.float64))
 
     def text_model(self) -> TextModel | None:
         rows = self.store.read("SELECT generation, terms, idf FROM text_models"

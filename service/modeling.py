@@ -17,13 +17,15 @@ from typing import Any
 
 import msgspec
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from data.artefacts import load_model_dir, save_model_dir
+from data.generations import Generations, TextModel
 from data.store import Snapshot, Store, StoreError
 from features.ecosystem import Ecosystem
 from features.graph import build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
-from features.text import TextVectors
+from features.text import TextVectors, fit_vectorizer, vectorizer_from, vectorizer_state
 from matching.engine import Engine, Scorer, index_snapshot
 from matching.evaluation import (
     BASELINES,
@@ -208,17 +210,52 @@ def evaluate_job(store: Store, version: str | None = None) -> Evaluation:
 LIVE = "live"
 
 
+def shared_vectorizer(store: Store, snapshot: Snapshot) -> TfidfVectorizer | None:
+    """The text vectoriser every process that serves from this store uses: the store's, or
+    one learned from this snapshot and stored when it has none yet. Two processes that index
+    the same organisations with it build the same vectors, however long each has run."""
+    generations = Generations(store)
+    model = generations.text_model()
+    if model is None:
+        fitted = fit_vectorizer(snapshot.items)
+        if fitted is None:  # too little text to learn from
+            return None
+        model = generations.save_text_model(TextModel(snapshot.generation, *vectorizer_state(fitted)))
+    return vectorizer_from(model.terms, model.idf)
+
+
+def reindex(store: Store) -> TextModel:
+    """Learn the text vectoriser anew from today's texts (new terms become known), store it,
+    and ask every serving process to rebuild with it."""
+    snapshot = store.snapshot()
+    fitted = fit_vectorizer(snapshot.items)
+    if fitted is None:
+        raise StoreError("too little text to learn a vectoriser from")
+    return Generations(store).reindex(*vectorizer_state(fitted))
+
+
+def serving_engine(store: Store, *, day: float | None = None) -> tuple[Engine, int, str | None]:
+    """The engine this store serves now, the generation it stands at and its model version
+    (None: the heuristic scorer, before any model is live)."""
+    snap = store.snapshot()
+    version = store.live_model_version()
+    ranker = load_ranker(store.model(version).path) if version else None
+    engine = Engine.build(snap.organizations, snap.items, snap.outcomes, snap.members, day=day,
+                          scorer=ranker, vectorizer=shared_vectorizer(store, snap))
+    keep_out_of_collector()
+    return engine, snap.generation, version
+
+
 def engine_from_store(store: Store, *, day: float | None = None,
                       version: str | None = LIVE) -> Engine:
     """Today's graph with a model: the live one by default (the heuristic before there is
     one), a registered version by name, or the heuristic for None."""
-    snap = store.snapshot()
     if version == LIVE:
-        ranker = live_ranker(store)
-    else:
-        ranker = load_ranker(store.model(version).path) if version else None
+        return serving_engine(store, day=day)[0]
+    snap = store.snapshot()
+    ranker = load_ranker(store.model(version).path) if version else None
     engine = Engine.build(snap.organizations, snap.items, snap.outcomes, snap.members, day=day,
-                          scorer=ranker)
+                          scorer=ranker, vectorizer=shared_vectorizer(store, snap))
     keep_out_of_collector()
     return engine
 

@@ -14,6 +14,8 @@ DEFAULT_DB = "var/kyoso.db"
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db: str = DEFAULT_DB
     models_dir: str = "var/models"
+    # How often a serving process looks for the store's changes (and a new live model).
+    poll_seconds: float = 0.5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

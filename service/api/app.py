@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from data.generations import Generations
 from data.store import Store
 from service.api import deps
 from service.api.auth import principal
@@ -21,8 +22,9 @@ from service.api.exchange import Exchange
 from service.api.matching_routes import Matching
 from service.api.models import Models
 from service.api.organizations import Organizations
-from service.api.state import Jobs, LiveEngine
+from service.api.state import Jobs
 from service.api.types import Health, Ready
+from service.live import LiveEngine
 from service.settings import Settings
 
 MAX_BODY_BYTES = 256 * 1024
@@ -36,13 +38,18 @@ def health() -> Health:
 
 @get("/ready", sync_to_thread=False, tags=["service"])
 def ready(store: StoreDep, live: LiveDep) -> Ready:
-    """The store answers and the engine is loaded (503 otherwise)."""
+    """The store answers and the engine is loaded (503 otherwise); the generation of the
+    ecosystem and the model this process serves, beside the store's."""
     try:
         organizations = store.count("organizations")
+        store_generation = Generations(store).current()
     except sqlite3.Error as exc:
         raise NotReady(f"the store does not answer: {exc}") from exc
-    return Ready(status="ready", organizations=organizations, model_version=live.version,
-                 scorer="model" if live.version else "heuristic")
+    served = live.served
+    return Ready(status="ready", organizations=organizations, model_version=served.model_version,
+                 scorer=served.scorer, generation=served.generation, store_generation=store_generation,
+                 indexed=served.engine.eco.n, rebuilding=live.rebuilding,
+                 note=served.note or live.last_error)
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -51,11 +58,12 @@ def create_app(settings: Settings) -> Litestar:
         store = Store(settings.db)
         try:
             app.state.store = store
-            app.state.live = LiveEngine(store)
+            app.state.live = LiveEngine(settings.db, poll=settings.poll_seconds)
             app.state.jobs = Jobs(settings, app.state.live)
             yield
         finally:
             app.state.jobs.join(timeout=5) if hasattr(app.state, "jobs") else None
+            app.state.live.close() if hasattr(app.state, "live") else None
             store.close()
 
     return Litestar(

@@ -10,7 +10,8 @@ from data.introductions import Introductions
 from data.records import Organization
 from data.store import Store
 from service.api.auth import Principal
-from service.api.state import Jobs, LiveEngine
+from service.api.state import Jobs
+from service.live import LiveEngine
 
 
 def store(request: Request) -> Store:

@@ -10,6 +10,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from data.errors import UnknownOrganization
+from data.generations import Generations
 from data.records import Kind, MatchMode, NeedMatch, RegionCode, Suggestion
 from data.taxonomy import INDUSTRIES, IndustryId
 from data.themes import THEMES
@@ -24,18 +25,19 @@ from service.api.types import (
     ThemeList,
     ThemeSuggestionList,
 )
+from service.live import Served
 
 
-def _engine_for(live: LiveDep, store: StoreDep, *org_ids: str):
-    """The engine, refreshed once if the store knows an organisation it does not yet."""
+def _served_for(live: LiveDep, store: StoreDep, *org_ids: str) -> Served:
+    """What this process serves once it holds everything the store held when the request
+    came (so a registration or an update made through any process is served)."""
+    served = live.catch_up(Generations(store).current())
     for org_id in org_ids:
-        if not live.knows(org_id):
+        if org_id not in served.engine.eco.index:
             if not store.has_organization(org_id):
                 raise UnknownOrganization(org_id)
-            live.refresh()
-            if not live.knows(org_id):
-                raise NotReady(f"{org_id} is not indexed yet; retry shortly")
-    return live.engine
+            raise NotReady(f"{org_id} is not indexed yet; retry shortly")
+    return served
 
 
 def _quoted_partner_items(matches: list[NeedMatch] | tuple[NeedMatch, ...]) -> Counter:
@@ -77,7 +79,8 @@ class Matching(Controller):
                     computed_at=computed_at,
                     # Stored bodies are Suggestion JSON already: sent as they are, not re-encoded.
                     suggestions=[msgspec.Raw(b.encode()) for b in bodies])
-        engine = _engine_for(live, store, org_id)
+        served = _served_for(live, store, org_id)
+        engine = served.engine
         viewer = principal.viewer(engine, partners_of(store, principal))
         found = engine.suggest(
             org_id, k=k, mode=mode, theme=theme, viewer=viewer,
@@ -86,7 +89,7 @@ class Matching(Controller):
                             new_only=new_only))
         quoted = sum((_quoted_partner_items(s.explanation.need_matches) for s in found), Counter())
         log_partner_items(store, principal, quoted, "suggestions")
-        return SuggestionList(organization_id=org_id, mode=mode, model_version=live.version,
+        return SuggestionList(organization_id=org_id, mode=mode, model_version=served.model_version,
                               suggestions=found)
 
     @get("/v1/organizations/{org_id:str}/fit/{other_id:str}", sync_to_thread=True)
@@ -97,7 +100,7 @@ class Matching(Controller):
         principal.acts_for(org_id)
         if org_id == other_id:
             raise SamePair(org_id)
-        engine = _engine_for(live, store, org_id, other_id)
+        engine = _served_for(live, store, org_id, other_id).engine
         result = engine.fit(org_id, other_id, mode=mode,
                             viewer=principal.viewer(engine, partners_of(store, principal)))
         log_partner_items(store, principal, _quoted_partner_items(result.explanation.need_matches),
@@ -109,7 +112,7 @@ class Matching(Controller):
                   live: LiveDep) -> ConsortiumList:
         """Teams of 3-5 around a lead for a theme or a free-text need, under constraints."""
         principal.acts_for(data.lead)
-        engine = _engine_for(live, store, data.lead)
+        engine = _served_for(live, store, data.lead).engine
         required = required_capabilities(engine, theme=data.theme, need_text=data.need)
         rules = TeamRules(size=data.size, require_kinds=tuple(data.require_kinds.items()),
                           regions=tuple(data.regions), teams=data.teams)
@@ -128,7 +131,7 @@ class Matching(Controller):
     def themes_for(self, org_id: FromPath[str], principal: Caller, store: StoreDep, live: LiveDep,
                    k: Annotated[int, QueryParameter(ge=1, le=30)] = 5) -> ThemeSuggestionList:
         """Themes an organisation's visible strengths and needs point to."""
-        engine = _engine_for(live, store, org_id)
+        engine = _served_for(live, store, org_id).engine
         viewer = principal.viewer(engine, partners_of(store, principal))
         found = engine.themes_for([engine.index_of(org_id)], viewer, k=k)
         return ThemeSuggestionList(organization_id=org_id, themes=found)

@@ -9,7 +9,7 @@ from data.store import Store
 from service.api.deps import Caller, JobsDep, LiveDep, StoreDep
 from service.api.errors import UnknownJob, WorseModel
 from service.api.types import ModelInfo, ModelList, Promote, TrainJob
-from service.modeling import PRIMARY
+from service.modeling import PRIMARY, load_ranker
 
 
 def model_list(store: Store) -> ModelList:
@@ -54,14 +54,16 @@ class Models(Controller):
             if ours < theirs:
                 raise WorseModel(f"{version} has {PRIMARY} {ours} < live {current}'s {theirs};"
                                  " pass force to promote anyway")
-        live.use_model(version)  # loads and checks it before anything is switched
+        load_ranker(target.path)  # loads and checks it before anything is switched
         store.set_live_model(version)
+        live.sync_now()  # this process serves it now; every other one within its poll
         return model_list(store)
 
     @post("/rollback", sync_to_thread=True, status_code=200)
     def rollback(self, principal: Caller, store: StoreDep, live: LiveDep) -> ModelList:
         """Return to the version that was live before the last switch."""
         principal.require("admin", "analyst")
-        live.use_model(store.previous_live_model_version())
+        load_ranker(store.model(store.previous_live_model_version()).path)
         store.rollback_live_model()
+        live.sync_now()
         return model_list(store)

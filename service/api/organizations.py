@@ -18,15 +18,17 @@ class Organizations(Controller):
     path = "/v1/organizations"
     tags = ["organizations"]
 
-    @post("/", sync_to_thread=False, status_code=201)
+    @post("/", sync_to_thread=True, status_code=201)
     def register(self, data: JSONBody[Organization], principal: Caller, store: StoreDep,
                  live: LiveDep) -> Organization:
-        """Register a new organisation (admin, analyst)."""
+        """Register a new organisation (admin, analyst). It is suggestible as soon as this
+        process has applied the change (well under a second); every other process follows
+        within its poll."""
         principal.require("admin", "analyst")
         if store.has_organization(data.id):
             raise OrganizationExists(data.id)
         store.put_organization(data)
-        live.refresh()
+        live.poke()
         return store.get_organization(data.id)
 
     @get("/{org_id:str}", sync_to_thread=False)
@@ -40,7 +42,7 @@ class Organizations(Controller):
                 i.tier == "partner" for i in (*shown.strengths, *shown.needs))}, "organization")
         return shown
 
-    @put("/{org_id:str}", sync_to_thread=False)
+    @put("/{org_id:str}", sync_to_thread=True)
     def update(self, org_id: FromPath[str], data: JSONBody[Organization], principal: Caller, store: StoreDep,
                live: LiveDep) -> Organization:
         """Replace an organisation's profile (its office, admin, analyst)."""
@@ -50,7 +52,7 @@ class Organizations(Controller):
         if not store.has_organization(org_id):
             raise UnknownOrganization(org_id)
         store.put_organization(data)
-        live.refresh()
+        live.poke()
         return store.get_organization(org_id)
 
     @get("/", sync_to_thread=False)

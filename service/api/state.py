@@ -1,55 +1,21 @@
-"""What the app holds while it runs: the store, the serving engine and training jobs.
-
-The engine is replaced whole (one reference assignment), so a request sees either the
-old engine or the new one, never a half-loaded model.
-"""
+"""Training jobs the app runs in the background (the serving engine is service.live's)."""
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import threading
 import traceback
 from datetime import UTC, datetime
 
 from data.store import Store
-from matching.engine import Engine
 from service.api.types import TrainJob
-from service.modeling import engine_from_store, load_ranker, train_job
+from service.live import LiveEngine
+from service.modeling import train_job
 from service.settings import Settings
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class LiveEngine:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._lock = threading.Lock()
-        self.version: str | None = None
-        self.engine: Engine = self._build()
-
-    def _build(self) -> Engine:
-        engine = engine_from_store(self._store)
-        self.version = self._store.live_model_version()
-        return engine
-
-    def refresh(self) -> Engine:
-        """Rebuild from the store (new or changed organisations, new outcomes)."""
-        with self._lock:
-            self.engine = self._build()
-            return self.engine
-
-    def knows(self, org_id: str) -> bool:
-        return org_id in self.engine.eco.index
-
-    def use_model(self, version: str) -> None:
-        """Swap in another model version; the ecosystem stays as it is."""
-        ranker = load_ranker(self._store.model(version).path)  # load fully before the swap
-        with self._lock:
-            self.engine = dataclasses.replace(self.engine, scorer=ranker)
-            self.version = version
 
 
 class Jobs:
@@ -79,7 +45,7 @@ class Jobs:
                 ev = train_job(store, self.settings.models_dir, log=lambda _m: None)
                 live = store.live_model_version()
             if live == ev.model_version:
-                self.live.use_model(live)
+                self.live.sync_now()  # this process serves it now; the others within a poll
             report = ev.reports[0].all
             self.jobs[job_id] = TrainJob(
                 id=job_id, status="done", started_at=self.jobs[job_id].started_at,

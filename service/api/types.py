@@ -137,5 +137,10 @@ class Health(msgspec.Struct, kw_only=True):
 class Ready(msgspec.Struct, kw_only=True):
     status: str
     organizations: int
-    model_version: str | None
+    model_version: str | None  # the model this process serves
     scorer: Literal["model", "heuristic"] = "heuristic"
+    generation: int = 0  # the store's change log is applied up to here in this process
+    store_generation: int = 0  # the store's own generation now
+    indexed: int = 0  # organisations this process serves
+    rebuilding: bool = False  # a full build is running in the background
+    note: str | None = None  # why this process serves something other than the store says
