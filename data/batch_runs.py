@@ -55,11 +55,23 @@ class BatchRuns:
     def unfinished(self) -> BatchRun | None:
         return self._one("WHERE status='running' ORDER BY started_at DESC, rowid DESC LIMIT 1")
 
-    def start(self, run: BatchRun) -> None:
+    def start(self, run: BatchRun, extras: list[str] = ()) -> None:
+        """Record a new run; ``extras``: organisations it rescores besides its registrants."""
         with self.store.transaction() as conn:
             conn.execute(f"INSERT INTO batch_runs({', '.join(_COLUMNS)}) VALUES "
                          f"({', '.join('?' * len(_COLUMNS))})",
                          [getattr(run, c) for c in _COLUMNS])
+            conn.executemany("INSERT INTO batch_extras VALUES (?, ?)", [(run.id, o) for o in extras])
+
+    def set_total(self, run_id: str, total: int) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE batch_runs SET total=? WHERE id=?", (total, run_id))
+
+    def stale(self) -> tuple[list[str], str | None]:
+        """Organisations whose stored list was dropped because a partner changed (or they did),
+        and the latest such drop."""
+        rows = self.store.read("SELECT org_id, since FROM stale_lists ORDER BY org_id")
+        return [r[0] for r in rows], max((r[1] for r in rows), default=None)
 
     def latest_registration(self) -> str | None:
         return self.store.read("SELECT MAX(registered_at) FROM organizations")[0][0]
@@ -70,8 +82,14 @@ class BatchRuns:
         if run.since is not None:
             where += " AND registered_at " + (">= ?" if run.since_inclusive else "> ?")
             args.append(run.since)
-        return [r[0] for r in self.store.read(
+        window = [r[0] for r in self.store.read(
             f"SELECT id FROM organizations WHERE {where} ORDER BY registered_at, id", args)]
+        # Then the stale lists the run was started to refresh (those still registered).
+        extras = [r[0] for r in self.store.read(
+            "SELECT e.org_id FROM batch_extras e JOIN organizations o ON o.id = e.org_id"
+            " WHERE e.run_id=? ORDER BY e.org_id", (run.id,))]
+        seen = set(window)
+        return window + [o for o in extras if o not in seen]
 
     def floors(self, org_ids: list[str]) -> dict[str, tuple[int, float]]:
         """(length, lowest score) of the stored lists of those organisations that have one."""
@@ -93,6 +111,8 @@ class BatchRuns:
                 return False
             for org_id, rows in lists.items():
                 write_suggestions(conn, org_id, rows, run.model_version, now)
+            conn.executemany("DELETE FROM stale_lists WHERE org_id=? AND since <= ?",
+                             [(org_id, run.started_at) for org_id in lists])
             conn.executemany("INSERT OR REPLACE INTO batch_skips VALUES (?,?,?)",
                              [(run.id, org, reason) for org, reason in skips.items()])
             conn.execute("UPDATE batch_runs SET chunks_done=chunks_done+1, scored=scored+?, "

@@ -162,6 +162,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX suggestions_partner ON suggestions(partner_id);
     CREATE TABLE stale_lists (org_id TEXT PRIMARY KEY, since TEXT NOT NULL);
+    CREATE TABLE batch_extras (
+        run_id TEXT NOT NULL REFERENCES batch_runs(id),
+        org_id TEXT NOT NULL,
+        PRIMARY KEY (run_id, org_id)
+    ) WITHOUT ROWID;
     """,
 )
 

@@ -594,6 +594,10 @@ class Store:
                 out[org].append((pid, score, body.encode()))
         return out
 
+    def ids_with_lists(self) -> list[str]:
+        """Organisations that have a stored list."""
+        return [r[0] for r in self.read("SELECT DISTINCT org_id FROM suggestions ORDER BY org_id")]
+
     def stored_head(self, org_id: str, k: int) -> tuple[list[str], str | None, str | None]:
         """The first ``k`` stored bodies with the list's model version and write time (a list
         is always written whole)."""

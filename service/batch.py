@@ -1,7 +1,8 @@
 """`kyoso score-batch`: lists for new registrants, and newcomers in the lists of others.
 
 A run covers the organisations registered in a window (by default, since the last
-finished run; the first run covers everyone). It scores them chunk by chunk — on this
+finished run; the first run covers everyone), and those whose stored list was dropped
+since because a partner's profile (or their own) changed. It scores them chunk by chunk — on this
 machine or on a Dask cluster, with the same pure function — and writes each chunk in
 one transaction: the registrants' own lists, newcomers placed in the stored lists of
 existing organisations whose top-k they reach, the skipped registrants and the run's
@@ -66,16 +67,19 @@ def plan(runs: BatchRuns, *, since: datetime | None, k: int, chunk_size: int,
     until = runs.latest_registration()
     if until is None:
         raise StoreError("the store holds no organisations: run `kyoso generate` or `kyoso import`")
+    stale, last_drop = runs.stale()
     run_id = "batch-" + hashlib.sha256(
-        f"{since_text}|{inclusive}|{until}|{model_version}|{k}|{chunk_size}".encode()).hexdigest()[:16]
+        f"{since_text}|{inclusive}|{until}|{model_version}|{k}|{chunk_size}|{last_drop}".encode()
+    ).hexdigest()[:16]
     existing = runs.get(run_id)
     if existing is not None:
         return existing
     run = BatchRun(id=run_id, since=since_text, since_inclusive=inclusive, until=until,
                    model_version=model_version, k=k, chunk_size=chunk_size, total=0, started_at=_now())
-    run = msgspec.structs.replace(run, total=len(runs.registrants(run)))
-    runs.start(run)
-    return run
+    runs.start(run, stale)
+    total = len(runs.registrants(run))
+    runs.set_total(run.id, total)
+    return msgspec.structs.replace(run, total=total)
 
 
 def place_newcomers(runs: BatchRuns, engine: Engine, k: int, scored: list[Scored],

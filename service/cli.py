@@ -79,7 +79,24 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             *tables, skip_ids=known_ids, skip_keys=known_keys)
         store.load_frames(orgs, items, outcomes, members)
         store.set_meta("ecosystem", f"cordis from {Path(args.dir).resolve()}")
+        if store.count("items"):
+            from service.modeling import reindex
+
+            reindex(store)  # the new texts' terms become known to every serving process
     _say(msgspec.json.format(msgspec.json.encode(report), indent=2).decode())
+    return EXIT_OK
+
+
+# --- reindex -------------------------------------------------------------------------------
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from service.modeling import reindex
+
+    with _open_store(settings) as store:
+        model = reindex(store)
+    _say(f"text vectoriser learned anew ({len(model.terms):,} terms) at generation {model.generation};"
+         " every serving process rebuilds with it in the background")
     return EXIT_OK
 
 
@@ -340,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", choices=["cordis"], help="dataset format")
     p.add_argument("dir", help="directory holding the dataset's tables")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("reindex", help="learn the text vectoriser anew; servers rebuild with it")
+    p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("stats", help="what is in the store")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")

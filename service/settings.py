@@ -25,6 +25,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             values["db"] = env["KYOSO_DB"]
         if "KYOSO_MODELS_DIR" in env:
             values["models_dir"] = env["KYOSO_MODELS_DIR"]
+        if "KYOSO_POLL_SECONDS" in env:
+            values["poll_seconds"] = float(env["KYOSO_POLL_SECONDS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "db" in values and "models_dir" not in values:
             values["models_dir"] = str(Path(str(values["db"])).parent / "models")

@@ -215,3 +215,22 @@ def test_stored_lists_quote_public_items_only(tmp_path):
         assert summary.scored > 0
         bodies = [r[4] for r in stored(store)]
     assert bodies and not [b for b in bodies if CANARY in b]
+
+
+def test_lists_dropped_for_a_changed_partner_are_restored_by_the_next_run(first_run, tmp_path):
+    path = _copy(first_run[0], tmp_path)
+    with Store(path) as store:
+        before = lists(store)
+        partner = max({p for rows in before.values() for p, _ in rows},
+                      key=lambda p: sum(p in dict(rows) for rows in before.values()))
+        naming = {o for o, rows in before.items() if partner in dict(rows)} | {partner}
+        store.put_organization(store.get_organization(partner))  # a profile update
+        after = lists(store)
+        assert not naming & set(after) and set(after) == set(before) - naming
+        summary = run_batch(store, k=K, chunk_size=40, log=quiet, progress=False)
+        assert summary.scored >= len(naming)
+        assert set(lists(store)) == set(before)
+        assert not BatchRuns(store).stale()[0]
+        restored = stored(store)
+        again = run_batch(store, k=K, chunk_size=40, log=quiet, progress=False)
+        assert again.scored == 0 and stored(store) == restored
