@@ -14,6 +14,7 @@ DEFAULT_DB = "var/kyoso.db"
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db: str = DEFAULT_DB
     models_dir: str = "var/models"
+    body_timeout: float = 10.0  # seconds a client may take to send a request body
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

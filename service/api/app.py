@@ -14,13 +14,16 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from data.store import Store
 from service.api import deps
-from service.api.auth import principal
+from service.api.auth import authenticated, principal
+from service.api.bodies import StrictBodies
 from service.api.deps import LiveDep, StoreDep
+from service.api.edge import edge
 from service.api.errors import HANDLERS, NotReady
 from service.api.exchange import Exchange
 from service.api.matching_routes import Matching
 from service.api.models import Models
 from service.api.organizations import Organizations
+from service.api.schema import VariadicTuples, document_errors
 from service.api.state import Jobs, LiveEngine
 from service.api.types import Health, Ready
 from service.settings import Settings
@@ -58,12 +61,15 @@ def create_app(settings: Settings) -> Litestar:
             app.state.jobs.join(timeout=5) if hasattr(app.state, "jobs") else None
             store.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, ready, Organizations, Matching, Exchange, Models],
         dependencies={"principal": Provide(principal), "store": Provide(deps.store, sync_to_thread=False),
                       "live": Provide(deps.live, sync_to_thread=False),
                       "jobs": Provide(deps.jobs, sync_to_thread=False)},
         lifespan=[lifespan],
+        guards=[authenticated],
+        middleware=[edge(settings.body_timeout)],
+        plugins=[StrictBodies(), VariadicTuples()],
         exception_handlers=HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
@@ -75,6 +81,8 @@ def create_app(settings: Settings) -> Litestar:
             security=[{"ApiKey": []}],
         ),
     )
+    document_errors(app)
+    return app
 
 
 def app_from_env() -> Litestar:
