@@ -94,7 +94,8 @@ class StrictBody(AbstractDTO):
 
     @classmethod
     def create_openapi_schema(cls, field_definition: FieldDefinition, handler_id: str, schema_creator):
-        return schema_creator.for_field_definition(FieldDefinition.from_annotation(field_definition.annotation))
+        plain = FieldDefinition.from_annotation(field_definition.annotation)
+        return schema_creator.for_field_definition(plain)
 
 
 class StrictBodies(SerializationPlugin):

@@ -24,6 +24,7 @@ from service.api.types import (
     ThemeList,
     ThemeSuggestionList,
 )
+from service.api.vocab import require_theme
 
 
 def _engine_for(live: LiveDep, store: StoreDep, *org_ids: str):
@@ -69,6 +70,7 @@ class Matching(Controller):
         the list now, with every item the caller may see.
         """
         principal.acts_for(org_id)
+        require_theme(store, theme, "theme")
         if not (fresh or kind or region or industry or new_only or theme) and mode == "co-creation":
             bodies, version, computed_at = store.stored_head(org_id, k)
             if len(bodies) == k and version == live.version:
@@ -109,6 +111,7 @@ class Matching(Controller):
                   live: LiveDep) -> ConsortiumList:
         """Teams of 3-5 around a lead for a theme or a free-text need, under constraints."""
         principal.acts_for(data.lead)
+        require_theme(store, data.theme, "$.theme", catalogue_only=True)
         engine = _engine_for(live, store, data.lead)
         required = required_capabilities(engine, theme=data.theme, need_text=data.need)
         rules = TeamRules(size=data.size, require_kinds=tuple(data.require_kinds.items()),

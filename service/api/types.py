@@ -92,6 +92,8 @@ class Decline(Body):
 
 class IntroductionList(msgspec.Struct, kw_only=True):
     introductions: list[Introduction]
+    limit: int = 100
+    offset: int = 0
 
 
 class OutcomeAck(msgspec.Struct, kw_only=True):
@@ -100,8 +102,17 @@ class OutcomeAck(msgspec.Struct, kw_only=True):
     outcome: Outcome
 
 
+class OutcomeEntry(msgspec.Struct, kw_only=True):
+    """An outcome with its place in the log."""
+
+    seq: int
+    outcome: Outcome
+
+
 class OutcomeList(msgspec.Struct, kw_only=True):
-    outcomes: list[Outcome]
+    outcomes: list[OutcomeEntry]
+    # The ``after`` of the next page; null when this page is the last.
+    next_after: int | None = None
 
 
 class ModelInfo(msgspec.Struct, kw_only=True):

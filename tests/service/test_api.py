@@ -161,8 +161,8 @@ def test_introduction_flow_unlocks_partner_items_between_exactly_two(api):
     assert api.call("POST", f"/v1/introductions/{intro}/accept", who="target").status_code == 409
     assert partner_items("office")  # unlocked for the office ...
     assert partner_items("stranger") == []  # ... and for nobody else
-    stages = [o["stage"] for o in api.call("GET", f"/v1/outcomes?org={target}").json()["outcomes"]
-              if o["suggestion_id"] == intro]
+    stages = [o["outcome"]["stage"] for o in api.call("GET", f"/v1/outcomes?org={target}").json()["outcomes"]
+              if o["outcome"]["suggestion_id"] == intro]
     assert stages == ["contacted", "meeting"]
     from data.introductions import Introductions
     assert Introductions(api.client.app.state.store).disclosures(target)
