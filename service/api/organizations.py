@@ -8,7 +8,7 @@ from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from data.errors import UnknownOrganization
-from data.records import Kind, Organization, RegionCode
+from data.records import REGION_PATTERN, Kind, Organization
 from data.taxonomy import IndustryId
 from service.api.deps import Caller, LiveDep, StoreDep, log_partner_items, partners_of, visible_organization
 from service.api.errors import IdMismatch, OrganizationExists
@@ -58,7 +58,7 @@ class Organizations(Controller):
     def search(
         self, principal: Caller, store: StoreDep,
         kind: FromQuery[Kind | None] = None,
-        region: FromQuery[RegionCode | None] = None,
+        region: Annotated[str | None, QueryParameter(pattern=REGION_PATTERN)] = None,
         industry: FromQuery[IndustryId | None] = None,
         q: Annotated[str | None, QueryParameter(min_length=1, max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,

@@ -15,6 +15,7 @@ from data.records import (
     Organization,
     OrgId,
     Outcome,
+    RegionCode,
     Suggestion,
     Theme,
     ThemeSuggestion,
@@ -58,8 +59,7 @@ class ConsortiumRequest(Body):
     need: Text | None = None
     size: Annotated[int, Meta(ge=3, le=5)] = 4
     require_kinds: Annotated[dict[Kind, Annotated[int, Meta(ge=1, le=5)]], Meta(max_length=6)] = {}
-    regions: Annotated[list[Annotated[str, Meta(pattern=r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$")]],
-                       Meta(max_length=20)] = []
+    regions: Annotated[list[RegionCode], Meta(max_length=20)] = []
     teams: Annotated[int, Meta(ge=1, le=5)] = 3
 
     def __post_init__(self) -> None:
