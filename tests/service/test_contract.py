@@ -111,3 +111,20 @@ def test_introductions_are_paged(api):
     assert len(ids) == 3
     for bad in ("limit=0", "limit=201", "offset=-1"):
         assert api.call("GET", f"/v1/introductions?{bad}", who="office").status_code in (400, 422)
+
+
+def test_openapi_documents_tuples_as_arrays_and_the_error_body_that_is_sent(api):
+    spec = api.call("GET", "/docs/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    strengths = schemas["Organization"]["properties"]["strengths"]
+    assert strengths["items"] == {"$ref": "#/components/schemas/Item"} and strengths["maxItems"] == 32
+    assert set(schemas["ErrorBody"]["properties"]) == {"code", "message", "field"}
+    error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            errors = {s: r for s, r in op["responses"].items() if s[0] in "45"}
+            assert "500" in errors, (method, path)
+            for status, response in errors.items():
+                assert response["content"]["application/json"]["schema"] == error_ref, (path, status)
+    outcomes = spec["paths"]["/v1/outcomes"]["post"]["responses"]
+    assert {"200", "201", "401", "403", "404", "409", "413", "415", "422"} <= set(outcomes)
