@@ -68,7 +68,6 @@ def create_app(settings: Settings) -> Litestar:
                       "jobs": Provide(deps.jobs, sync_to_thread=False)},
         lifespan=[lifespan],
         guards=[authenticated],
-        middleware=[edge(settings.body_timeout)],
         plugins=[StrictBodies(), VariadicTuples()],
         exception_handlers=HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
@@ -82,6 +81,8 @@ def create_app(settings: Settings) -> Litestar:
         ),
     )
     document_errors(app)
+    # Around routing itself, so unknown routes are bounded and logged too.
+    app.asgi_handler = edge(settings.body_timeout)(app.asgi_handler)
     return app
 
 

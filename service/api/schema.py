@@ -47,12 +47,12 @@ def error_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
         statuses |= {400, 408, 413, 415, 422}
     if params - {"self", "principal", "store", "live", "jobs", "data", "request"}:
         statuses |= {400, 422}  # query and path parameters are validated
-    if "{" in path or "data" in params or "store" in params:
-        statuses.add(404)
+    if "{" in path or "data" in params:
+        statuses.add(404)  # an unknown id in the path or the body
     if handler.http_methods & {"POST", "PUT"} and "principal" in params:
         statuses.add(409)
-    if "live" in params or "jobs" in params or "store" in params:
-        statuses.add(503)
+    if "live" in params:
+        statuses.add(503)  # no model, or an organisation not indexed yet
     return statuses
 
 

@@ -163,3 +163,11 @@ def test_a_client_holding_a_body_open_is_timed_out_with_408(tmp_path):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_unknown_routes_are_logged_and_bounded_too(api, caplog):
+    caplog.set_level(logging.INFO, logger="kyoso.access")
+    assert api.call("GET", "/v1/nothing-here").status_code == 404
+    assert api.call("GET", "/v1/nothing-here?q=" + "x" * (MAX_QUERY_BYTES + 1)).status_code == 414
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "kyoso.access"]
+    assert [line["status"] for line in lines] == [404, 414]
