@@ -135,7 +135,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_client_holding_a_body_open_is_timed_out_with_408(tmp_path):
+def test_a_client_holding_a_body_open_is_timed_out_with_408_on_a_real_server(tmp_path):
     db = str(tmp_path / "k.db")
     make_store(db, n=60)
     from data.store import Store
@@ -160,6 +160,10 @@ def test_a_client_holding_a_body_open_is_timed_out_with_408(tmp_path):
             waited = time.monotonic() - started
         assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
         assert b"body_timeout" in answer and waited < 8
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /v1/organizations?q=" + b"x" * 60_000 + b" HTTP/1.1\r\nHost: x\r\n"
+                         b"X-API-Key: " + key.encode() + b"\r\n\r\n")
+            assert sock.recv(65536).startswith(b"HTTP/1.1 414")
     finally:
         server.should_exit = True
         thread.join(timeout=10)
