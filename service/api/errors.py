@@ -162,7 +162,7 @@ def validation_error(_: Request, exc: ValidationException) -> Response:
     field = first.get("key")
     source = first.get("source")
     if field == "data" and source == "body":  # the body was empty
-        return _response(400, ErrorBody(code="body_required", message=str(BodyRequired())))
+        return _response(*status_and_body(BodyRequired()))  # type: ignore[misc]
     if field and source == "body":
         field = f"$.{field}"
     message = first.get("message") or str(exc.detail)

@@ -11,7 +11,17 @@ from data.store import OutcomeConflict, Store, UnknownModel
 from matching.consortia import ConsortiumImpossible
 from matching.ranker import NotFitted
 from service.api.auth import Forbidden, Unauthorized
-from service.api.errors import STATUS
+from service.api.errors import (
+    STATUS,
+    BodyRequired,
+    BodyTimeout,
+    BodyTooDeep,
+    InvalidBody,
+    MalformedBody,
+    QueryTooLong,
+    UnknownName,
+    UnsupportedMediaType,
+)
 from service.batch import run_batch
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
@@ -27,6 +37,8 @@ NEW_ORG = {
 @pytest.mark.parametrize(("exc", "status"), [
     (UnknownOrganization, 404), (Unauthorized, 401), (Forbidden, 403), (OutcomeConflict, 409),
     (IntroductionError, 409), (ConsortiumImpossible, 422), (NotFitted, 503), (UnknownModel, 404),
+    (InvalidBody, 422), (MalformedBody, 400), (BodyRequired, 400), (BodyTooDeep, 400),
+    (UnsupportedMediaType, 415), (QueryTooLong, 414), (BodyTimeout, 408), (UnknownName, 422),
 ])
 def test_domain_errors_map_to_statuses(exc, status):
     assert STATUS[exc][0] == status
