@@ -95,11 +95,12 @@ class BodyTimeout(FieldError):
         super().__init__(f"the request body did not arrive within {seconds:g} s")
 
 
-class UnknownName(FieldError):
-    """A theme (or other vocabulary word) that is not known, in the field that gave it."""
+class UnknownThemeIn(UnknownTheme):
+    """An unknown theme, with the request field that gave it (``$.theme`` or ``theme``)."""
 
-    def __init__(self, what: str, value: str, field: str) -> None:
-        super().__init__(f"unknown {what}: {value}", field)
+    def __init__(self, theme: str, field: str) -> None:
+        super().__init__(theme)
+        self.field = field
 
 
 STATUS: dict[type[Exception], tuple[int, str]] = {
@@ -109,7 +110,6 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     UnknownJob: (404, "unknown_job"),
     NoEarlierModel: (409, "no_earlier_model"),
     UnknownTheme: (422, "unknown_theme"),
-    UnknownName: (422, "unknown_theme"),
     InvalidBody: (422, "invalid_input"),
     MalformedBody: (400, "malformed_json"),
     BodyRequired: (400, "body_required"),
@@ -145,8 +145,6 @@ def status_and_body(exc: Exception) -> tuple[int, ErrorBody] | None:
     for cls in type(exc).__mro__:
         if cls in STATUS:
             status, code = STATUS[cls]
-            if isinstance(exc, UnknownTheme):  # matching's own: always about the request's theme
-                return status, ErrorBody(code=code, message=str(exc), field="$.theme")
             return status, ErrorBody(code=code, message=str(exc), field=getattr(exc, "field", None))
     return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from data.store import Store
 from data.themes import THEME_BY_ID
-from service.api.errors import UnknownName
+from service.api.errors import UnknownThemeIn
 
 
 def known_theme(store: Store, theme: str, *, catalogue_only: bool = False) -> bool:
@@ -17,6 +17,6 @@ def known_theme(store: Store, theme: str, *, catalogue_only: bool = False) -> bo
 
 
 def require_theme(store: Store, theme: str | None, field: str, *, catalogue_only: bool = False) -> None:
-    """Raises UnknownName (422, ``unknown_theme``, naming ``field``) for a theme nobody knows."""
+    """Raises UnknownThemeIn (422, ``unknown_theme``, naming ``field``) for a theme nobody knows."""
     if theme is not None and not known_theme(store, theme, catalogue_only=catalogue_only):
-        raise UnknownName("theme", theme, field)
+        raise UnknownThemeIn(theme, field)

@@ -128,7 +128,7 @@ def test_organisation_ids_that_read_as_paths_are_rejected(org_id):
 
 def test_generated_and_cordis_style_ids_and_keys_still_decode():
     orgs, _, outcomes_frame, members = generate(30, seed=1)
-    for org_id in [*orgs["id"].to_list(), "cordis:999880777", "pic-12.3"]:
+    for org_id in [*orgs["id"].to_list(), "PIC:996470040", "FP7ORG:38018bc0820ba27bf364194"]:
         msgspec.json.decode(msgspec.json.encode({**GOOD, "id": org_id}), type=Organization)
     key = outcomes_frame["key"][0]
     body = {"key": key, "members": ["a", "b"], "stage": "meeting", "at": "2025-04-01T09:00:00Z"}

@@ -8,7 +8,7 @@ import pytest
 from data.errors import UnknownOrganization
 from data.introductions import IntroductionError
 from data.store import OutcomeConflict, Store, UnknownModel
-from matching.consortia import ConsortiumImpossible
+from matching.consortia import ConsortiumImpossible, UnknownTheme
 from matching.ranker import NotFitted
 from service.api.auth import Forbidden, Unauthorized
 from service.api.errors import (
@@ -19,7 +19,6 @@ from service.api.errors import (
     InvalidBody,
     MalformedBody,
     QueryTooLong,
-    UnknownName,
     UnsupportedMediaType,
 )
 from service.batch import run_batch
@@ -38,7 +37,7 @@ NEW_ORG = {
     (UnknownOrganization, 404), (Unauthorized, 401), (Forbidden, 403), (OutcomeConflict, 409),
     (IntroductionError, 409), (ConsortiumImpossible, 422), (NotFitted, 503), (UnknownModel, 404),
     (InvalidBody, 422), (MalformedBody, 400), (BodyRequired, 400), (BodyTooDeep, 400),
-    (UnsupportedMediaType, 415), (QueryTooLong, 414), (BodyTimeout, 408), (UnknownName, 422),
+    (UnsupportedMediaType, 415), (QueryTooLong, 414), (BodyTimeout, 408), (UnknownTheme, 422),
 ])
 def test_domain_errors_map_to_statuses(exc, status):
     assert STATUS[exc][0] == status
