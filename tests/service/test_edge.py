@@ -129,12 +129,6 @@ def test_office_cannot_record_an_outcome_for_another_actor(api):
     assert api.call("POST", "/v1/outcomes", json=body, who="admin").status_code == 201
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_a_client_holding_a_body_open_is_timed_out_with_408_on_a_real_server(tmp_path):
     db = str(tmp_path / "k.db")
     make_store(db, n=60)
@@ -142,10 +136,11 @@ def test_a_client_holding_a_body_open_is_timed_out_with_408_on_a_real_server(tmp
     with Store(db) as store:
         key = store.create_api_key("admin")[1]
     app = create_app(Settings(db=db, models_dir=str(tmp_path / "m"), body_timeout=1.0))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port first
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + 30
@@ -167,6 +162,7 @@ def test_a_client_holding_a_body_open_is_timed_out_with_408_on_a_real_server(tmp
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        listener.close()
 
 
 def test_unknown_routes_are_logged_and_bounded_too(api, caplog):
