@@ -88,10 +88,11 @@ class Introductions:
                          ("accepted" if accept else "declined", reason, _now(), intro_id))
         return self.get(intro_id)
 
-    def for_org(self, org_id: str, limit: int = 100) -> list[Introduction]:
+    def for_org(self, org_id: str, limit: int = 100, offset: int = 0) -> list[Introduction]:
+        """A page of an organisation's introductions, newest first."""
         return [_intro(r) for r in self.store.read(
             f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE requester=? OR target=?"
-            " ORDER BY created_at DESC LIMIT ?", (org_id, org_id, limit))]
+            " ORDER BY created_at DESC, id LIMIT ? OFFSET ?", (org_id, org_id, limit, offset))]
 
     def partners_of(self, org_id: str) -> set[str]:
         """Organisations with a mutually accepted introduction with ``org_id``."""

@@ -6,7 +6,7 @@ same message, naming the field (``at `$.needs[0].tier```).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -46,15 +46,22 @@ STAGE_GRADE: dict[str, int] = {
     "launched": 5,
 }
 
-OrgId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\w:.-]+$")]
-Key = Annotated[str, Meta(min_length=8, max_length=128, pattern=r"^[\w:.-]+$")]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-ItemText = Annotated[str, Meta(min_length=1, max_length=2000)]
-RegionCode = Annotated[str, Meta(pattern=r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$")]
+# Ids never start with a dot, so none can read as a path (".", "..", ".hidden").
+OrgId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\w:-][\w:.-]*$")]
+Key = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\w:.-]+$")]
+# Texts hold at least one non-whitespace character.
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
+ItemText = Annotated[str, Meta(min_length=1, max_length=2000, pattern=r"\S")]
+AwareDatetime = Annotated[datetime, Meta(tz=True)]
+REGION_PATTERN = r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$"
+RegionCode = Annotated[str, Meta(pattern=REGION_PATTERN)]
 Latitude = Annotated[float, Meta(ge=-90, le=90)]
 Longitude = Annotated[float, Meta(ge=-180, le=180)]
 Year = Annotated[int, Meta(ge=1600, le=2100)]
 Score = Annotated[float, Meta(ge=-1e9, le=1e9)]
+
+# How far ahead of this machine's clock an outcome's time may be (the sender's clock may run fast).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Item(Record):
@@ -94,7 +101,7 @@ class Outcome(Record):
     key: Key
     members: Annotated[tuple[OrgId, ...], Meta(min_length=2, max_length=200)]
     stage: Stage
-    at: datetime
+    at: AwareDatetime
     reason: DeclineReason | None = None
     suggestion_id: Annotated[str, Meta(max_length=128)] | None = None
     theme: Annotated[str, Meta(max_length=64)] | None = None
@@ -106,6 +113,10 @@ class Outcome(Record):
             raise ValueError("reason is required for stage 'declined' and only for it")
         if not 1800 <= self.at.year <= 2200:
             raise ValueError("at must be between the years 1800 and 2200")
+        if self.at.tzinfo is None:
+            raise ValueError("at must carry a timezone, e.g. 2026-10-01T09:00:00Z")
+        if self.at > datetime.now(UTC) + MAX_CLOCK_SKEW:
+            raise ValueError(f"at lies in the future (more than {MAX_CLOCK_SKEW} ahead of now)")
 
 
 class Theme(Record):

@@ -262,9 +262,10 @@ class Store:
             where.append("EXISTS (SELECT 1 FROM json_each(o.industries) WHERE value = ?)")
             args.append(industry)
         if text:
-            where.append("(o.name LIKE ? OR EXISTS (SELECT 1 FROM items i WHERE i.org_id = o.id"
-                         " AND i.tier = 'public' AND i.text LIKE ?))")
-            like = f"%{text}%"
+            where.append("(o.name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM items i"
+                         " WHERE i.org_id = o.id AND i.tier = 'public' AND i.text LIKE ? ESCAPE '\\'))")
+            # The text matches literally: LIKE's own wildcards in it are escaped.
+            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             args += [like, like]
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         total = self.read(f"SELECT count(*) FROM organizations o{clause}", args)[0][0]
@@ -415,6 +416,14 @@ class Store:
         self, *, org_id: str | None = None, key: str | None = None, limit: int = 100,
         after_seq: int = 0,
     ) -> list[Outcome]:
+        return [o for _, o in self.outcome_entries(org_id=org_id, key=key, limit=limit,
+                                                   after_seq=after_seq)]
+
+    def outcome_entries(
+        self, *, org_id: str | None = None, key: str | None = None, limit: int = 100,
+        after_seq: int = 0,
+    ) -> list[tuple[int, Outcome]]:
+        """Outcomes in log order after ``after_seq``, each with its sequence number."""
         where, args = ["o.seq > ?"], [after_seq]
         if org_id:
             where.append("o.seq IN (SELECT seq FROM outcome_members WHERE org_id = ?)")
@@ -428,8 +437,8 @@ class Store:
             "  WHERE m.seq = o.seq ORDER BY pos))"
             f" FROM outcomes o WHERE {' AND '.join(where)} ORDER BY o.seq LIMIT ?",
             [*args, limit])
-        return [Outcome(key=r[1], members=tuple(_str_list.decode(r[7])), stage=r[2],
-                        at=F.parse_ts(r[3]), reason=r[4], suggestion_id=r[5], theme=r[6])
+        return [(r[0], Outcome(key=r[1], members=tuple(_str_list.decode(r[7])), stage=r[2],
+                               at=F.parse_ts(r[3]), reason=r[4], suggestion_id=r[5], theme=r[6]))
                 for r in rows]
 
     # --- snapshot and export ---------------------------------------------------------------

@@ -16,6 +16,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     models_dir: str = "var/models"
     # How often a serving process looks for the store's changes (and a new live model).
     poll_seconds: float = 0.5
+    body_timeout: float = 10.0  # seconds a client may take to send a request body
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

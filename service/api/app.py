@@ -15,13 +15,16 @@ from litestar.openapi.spec import Components, SecurityScheme
 from data.generations import Generations
 from data.store import Store
 from service.api import deps
-from service.api.auth import principal
+from service.api.auth import authenticated, principal
+from service.api.bodies import StrictBodies
 from service.api.deps import LiveDep, StoreDep
+from service.api.edge import edge
 from service.api.errors import HANDLERS, NotReady
 from service.api.exchange import Exchange
 from service.api.matching_routes import Matching
 from service.api.models import Models
 from service.api.organizations import Organizations
+from service.api.schema import VariadicTuples, document_errors
 from service.api.state import Jobs
 from service.api.types import Health, Ready
 from service.live import LiveEngine
@@ -66,12 +69,14 @@ def create_app(settings: Settings) -> Litestar:
             app.state.live.close() if hasattr(app.state, "live") else None
             store.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, ready, Organizations, Matching, Exchange, Models],
         dependencies={"principal": Provide(principal), "store": Provide(deps.store, sync_to_thread=False),
                       "live": Provide(deps.live, sync_to_thread=False),
                       "jobs": Provide(deps.jobs, sync_to_thread=False)},
         lifespan=[lifespan],
+        guards=[authenticated],
+        plugins=[StrictBodies(), VariadicTuples()],
         exception_handlers=HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
@@ -83,6 +88,10 @@ def create_app(settings: Settings) -> Litestar:
             security=[{"ApiKey": []}],
         ),
     )
+    document_errors(app)
+    # Around routing itself, so unknown routes are bounded and logged too.
+    app.asgi_handler = edge(settings.body_timeout)(app.asgi_handler)
+    return app
 
 
 def app_from_env() -> Litestar:

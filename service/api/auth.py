@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.types import Scope
 
 from data.store import ApiKey
 from matching.engine import Engine
@@ -51,7 +54,7 @@ class Principal:
         return Viewer()
 
 
-def key_from(request: Request) -> str | None:
+def key_from(request: ASGIConnection) -> str | None:
     key = request.headers.get("x-api-key")
     if key:
         return key
@@ -59,11 +62,30 @@ def key_from(request: Request) -> str | None:
     return auth[7:].strip() if auth.lower().startswith("bearer ") else None
 
 
-async def principal(request: Request) -> Principal:
-    plain = key_from(request)
+_SCOPE_KEY = "kyoso.principal"
+
+
+def resolve(connection: ASGIConnection) -> Principal:
+    """The one place a request's key is checked."""
+    plain = key_from(connection)
     if not plain:
         raise Unauthorized("an API key is required (header X-API-Key or Authorization: Bearer)")
-    key = request.app.state.store.find_api_key(plain)
+    key = connection.app.state.store.find_api_key(plain)
     if key is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(key)
+
+
+def authenticated(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Guard: a handler that takes a ``principal`` checks the key before the body is read."""
+    if "principal" in handler.parsed_fn_signature.parameters:
+        connection.scope[_SCOPE_KEY] = resolve(connection)  # type: ignore[literal-required]
+
+
+def caller_of(scope: Scope) -> Principal | None:
+    """Who the guard found this request to be (None before the guard, or without a key)."""
+    return scope.get(_SCOPE_KEY)  # type: ignore[return-value]
+
+
+async def principal(request: Request) -> Principal:
+    return caller_of(request.scope) or resolve(request)

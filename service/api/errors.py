@@ -53,6 +53,56 @@ class IdMismatch(Exception):
         super().__init__(f"the body's id {body_id!r} differs from the path's {path_id!r}")
 
 
+class FieldError(Exception):
+    """A domain error about one request field; ``field`` names it (``$.theme``, ``theme``)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidBody(FieldError):
+    """A well-formed JSON body whose values do not fit the record."""
+
+
+class MalformedBody(FieldError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the body is not valid JSON: {detail}")
+
+
+class BodyRequired(FieldError):
+    def __init__(self) -> None:
+        super().__init__("this request needs a JSON body; it was empty")
+
+
+class BodyTooDeep(FieldError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the body nests arrays and objects more than {limit} deep")
+
+
+class UnsupportedMediaType(FieldError):
+    def __init__(self, content_type: str) -> None:
+        super().__init__(f"bodies must be JSON (Content-Type: application/json), not {content_type!r}")
+
+
+class QueryTooLong(FieldError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the query string is longer than {limit} bytes")
+
+
+class BodyTimeout(FieldError):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the request body did not arrive within {seconds:g} s")
+
+
+class UnknownThemeIn(UnknownTheme):
+    """An unknown theme, with the request field that gave it (``$.theme`` or ``theme``)."""
+
+    def __init__(self, theme: str, field: str) -> None:
+        super().__init__(theme)
+        self.field = field
+
+
 STATUS: dict[type[Exception], tuple[int, str]] = {
     UnknownOrganization: (404, "unknown_organization"),
     UnknownIntroduction: (404, "unknown_introduction"),
@@ -60,6 +110,13 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     UnknownJob: (404, "unknown_job"),
     NoEarlierModel: (409, "no_earlier_model"),
     UnknownTheme: (422, "unknown_theme"),
+    InvalidBody: (422, "invalid_input"),
+    MalformedBody: (400, "malformed_json"),
+    BodyRequired: (400, "body_required"),
+    BodyTooDeep: (400, "body_too_deep"),
+    UnsupportedMediaType: (415, "unsupported_media_type"),
+    QueryTooLong: (414, "query_too_long"),
+    BodyTimeout: (408, "body_timeout"),
     Unauthorized: (401, "unauthorized"),
     Forbidden: (403, "forbidden"),
     OutcomeConflict: (409, "idempotency_conflict"),
@@ -83,12 +140,18 @@ def _response(status: int, body: ErrorBody) -> Response:
                     media_type=MediaType.JSON)
 
 
-def domain_error(_: Request, exc: Exception) -> Response:
+def status_and_body(exc: Exception) -> tuple[int, ErrorBody] | None:
+    """The status and error body the table gives a domain error (None: not a domain error)."""
     for cls in type(exc).__mro__:
         if cls in STATUS:
             status, code = STATUS[cls]
-            return _response(status, ErrorBody(code=code, message=str(exc)))
-    return unexpected_error(_, exc)
+            return status, ErrorBody(code=code, message=str(exc), field=getattr(exc, "field", None))
+    return None
+
+
+def domain_error(_: Request, exc: Exception) -> Response:
+    found = status_and_body(exc)
+    return _response(*found) if found else unexpected_error(_, exc)
 
 
 def validation_error(_: Request, exc: ValidationException) -> Response:
@@ -96,6 +159,8 @@ def validation_error(_: Request, exc: ValidationException) -> Response:
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
     field = first.get("key")
     source = first.get("source")
+    if field == "data" and source == "body":  # the body was empty
+        return _response(*status_and_body(BodyRequired()))  # type: ignore[misc]
     if field and source == "body":
         field = f"$.{field}"
     message = first.get("message") or str(exc.detail)
@@ -105,7 +170,7 @@ def validation_error(_: Request, exc: ValidationException) -> Response:
 
 def http_error(_: Request, exc: HTTPException) -> Response:
     codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
-             400: "bad_request", 401: "unauthorized", 403: "forbidden"}
+             400: "bad_request", 401: "unauthorized", 403: "forbidden", 415: "unsupported_media_type"}
     status = exc.status_code
     if isinstance(exc, NotFoundException):
         status = 404

@@ -6,13 +6,22 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from data.introductions import Introduction, Introductions
 from data.records import Outcome
 from service.api.deps import Caller, StoreDep
 from service.api.errors import MissingOrg
-from service.api.types import Decline, IntroductionList, IntroductionRequest, OutcomeAck, OutcomeList
+from service.api.types import (
+    Decline,
+    IntroductionList,
+    IntroductionRequest,
+    OutcomeAck,
+    OutcomeEntry,
+    OutcomeList,
+)
+from service.api.vocab import require_theme
 
 
 def _log_step(store: StoreDep, intro: Introduction, stage: str, reason: str | None = None) -> None:
@@ -58,20 +67,27 @@ class Exchange(Controller):
     def list_introductions(
         self, principal: Caller, store: StoreDep,
         org: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
     ) -> IntroductionList:
-        """Introductions of an organisation (an office sees its own)."""
+        """Introductions of an organisation, newest first, a page at a time (an office sees its own)."""
         org = org or principal.org
         if org is None:
             raise MissingOrg()
         principal.acts_for(org)
-        return IntroductionList(introductions=Introductions(store).for_org(org))
+        return IntroductionList(introductions=Introductions(store).for_org(org, limit=limit, offset=offset),
+                                limit=limit, offset=offset)
 
-    @post("/v1/outcomes", sync_to_thread=False)
+    @post("/v1/outcomes", sync_to_thread=False,
+          responses={200: ResponseSpec(OutcomeAck, description="Already stored under this key")})
     def record_outcome(self, data: JSONBody[Outcome], principal: Caller,
                        store: StoreDep) -> Response[OutcomeAck]:
-        """Append an outcome. Same key and body again: stored once, same answer (200)."""
-        if principal.role == "office" and principal.org not in data.members:
-            principal.acts_for(data.members[0])
+        """Append an outcome. Same key and body again: stored once, same answer (200).
+
+        An office records only what its own organisation did: ``members[0]`` is the actor.
+        """
+        principal.acts_for(data.members[0])
+        require_theme(store, data.theme, "$.theme")
         seq, created = store.append_outcome(data)
         return Response(OutcomeAck(seq=seq, created=created, outcome=data),
                         status_code=201 if created else 200)
@@ -83,8 +99,14 @@ class Exchange(Controller):
         after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> OutcomeList:
-        """Outcomes in log order, after a sequence number; an office sees its own."""
+        """Outcomes in log order after the sequence number ``after``; an office sees its own.
+
+        Each entry carries its ``seq``. To read the whole log, start with ``after=0`` and pass
+        each page's ``next_after`` as ``after`` until it is null.
+        """
         if principal.role == "office":
             org = org or principal.org
             principal.acts_for(org)
-        return OutcomeList(outcomes=store.outcomes(org_id=org, after_seq=after, limit=limit))
+        entries = store.outcome_entries(org_id=org, after_seq=after, limit=limit)
+        return OutcomeList(outcomes=[OutcomeEntry(seq=seq, outcome=o) for seq, o in entries],
+                           next_after=entries[-1][0] if len(entries) == limit else None)

@@ -25,6 +25,7 @@ from service.api.types import (
     ThemeList,
     ThemeSuggestionList,
 )
+from service.api.vocab import require_theme
 from service.live import Served
 
 
@@ -71,6 +72,7 @@ class Matching(Controller):
         the list now, with every item the caller may see.
         """
         principal.acts_for(org_id)
+        require_theme(store, theme, "theme")
         if not (fresh or kind or region or industry or new_only or theme) and mode == "co-creation":
             bodies, version, computed_at = store.stored_head(org_id, k)
             if len(bodies) == k and version == live.version:
@@ -112,6 +114,7 @@ class Matching(Controller):
                   live: LiveDep) -> ConsortiumList:
         """Teams of 3-5 around a lead for a theme or a free-text need, under constraints."""
         principal.acts_for(data.lead)
+        require_theme(store, data.theme, "$.theme", catalogue_only=True)
         engine = _served_for(live, store, data.lead).engine
         required = required_capabilities(engine, theme=data.theme, need_text=data.need)
         rules = TeamRules(size=data.size, require_kinds=tuple(data.require_kinds.items()),

@@ -8,7 +8,8 @@ from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from data.errors import UnknownOrganization
-from data.records import Kind, Organization
+from data.records import REGION_PATTERN, Kind, Organization
+from data.taxonomy import IndustryId
 from service.api.deps import Caller, LiveDep, StoreDep, log_partner_items, partners_of, visible_organization
 from service.api.errors import IdMismatch, OrganizationExists
 from service.api.types import OrganizationPage
@@ -59,8 +60,8 @@ class Organizations(Controller):
     def search(
         self, principal: Caller, store: StoreDep,
         kind: FromQuery[Kind | None] = None,
-        region: Annotated[str | None, QueryParameter(pattern=r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$")] = None,
-        industry: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        region: Annotated[str | None, QueryParameter(pattern=REGION_PATTERN)] = None,
+        industry: FromQuery[IndustryId | None] = None,
         q: Annotated[str | None, QueryParameter(min_length=1, max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,

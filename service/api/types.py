@@ -15,6 +15,7 @@ from data.records import (
     Organization,
     OrgId,
     Outcome,
+    RegionCode,
     Suggestion,
     Theme,
     ThemeSuggestion,
@@ -58,8 +59,7 @@ class ConsortiumRequest(Body):
     need: Text | None = None
     size: Annotated[int, Meta(ge=3, le=5)] = 4
     require_kinds: Annotated[dict[Kind, Annotated[int, Meta(ge=1, le=5)]], Meta(max_length=6)] = {}
-    regions: Annotated[list[Annotated[str, Meta(pattern=r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$")]],
-                       Meta(max_length=20)] = []
+    regions: Annotated[list[RegionCode], Meta(max_length=20)] = []
     teams: Annotated[int, Meta(ge=1, le=5)] = 3
 
     def __post_init__(self) -> None:
@@ -92,6 +92,8 @@ class Decline(Body):
 
 class IntroductionList(msgspec.Struct, kw_only=True):
     introductions: list[Introduction]
+    limit: int = 100
+    offset: int = 0
 
 
 class OutcomeAck(msgspec.Struct, kw_only=True):
@@ -100,8 +102,17 @@ class OutcomeAck(msgspec.Struct, kw_only=True):
     outcome: Outcome
 
 
+class OutcomeEntry(msgspec.Struct, kw_only=True):
+    """An outcome with its place in the log."""
+
+    seq: int
+    outcome: Outcome
+
+
 class OutcomeList(msgspec.Struct, kw_only=True):
-    outcomes: list[Outcome]
+    outcomes: list[OutcomeEntry]
+    # The ``after`` of the next page; null when this page is the last.
+    next_after: int | None = None
 
 
 class ModelInfo(msgspec.Struct, kw_only=True):

@@ -8,10 +8,19 @@ import pytest
 from data.errors import UnknownOrganization
 from data.introductions import IntroductionError
 from data.store import OutcomeConflict, Store, UnknownModel
-from matching.consortia import ConsortiumImpossible
+from matching.consortia import ConsortiumImpossible, UnknownTheme
 from matching.ranker import NotFitted
 from service.api.auth import Forbidden, Unauthorized
-from service.api.errors import STATUS
+from service.api.errors import (
+    STATUS,
+    BodyRequired,
+    BodyTimeout,
+    BodyTooDeep,
+    InvalidBody,
+    MalformedBody,
+    QueryTooLong,
+    UnsupportedMediaType,
+)
 from service.batch import run_batch
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
@@ -27,6 +36,8 @@ NEW_ORG = {
 @pytest.mark.parametrize(("exc", "status"), [
     (UnknownOrganization, 404), (Unauthorized, 401), (Forbidden, 403), (OutcomeConflict, 409),
     (IntroductionError, 409), (ConsortiumImpossible, 422), (NotFitted, 503), (UnknownModel, 404),
+    (InvalidBody, 422), (MalformedBody, 400), (BodyRequired, 400), (BodyTooDeep, 400),
+    (UnsupportedMediaType, 415), (QueryTooLong, 414), (BodyTimeout, 408), (UnknownTheme, 422),
 ])
 def test_domain_errors_map_to_statuses(exc, status):
     assert STATUS[exc][0] == status
@@ -161,8 +172,8 @@ def test_introduction_flow_unlocks_partner_items_between_exactly_two(api):
     assert api.call("POST", f"/v1/introductions/{intro}/accept", who="target").status_code == 409
     assert partner_items("office")  # unlocked for the office ...
     assert partner_items("stranger") == []  # ... and for nobody else
-    stages = [o["stage"] for o in api.call("GET", f"/v1/outcomes?org={target}").json()["outcomes"]
-              if o["suggestion_id"] == intro]
+    stages = [o["outcome"]["stage"] for o in api.call("GET", f"/v1/outcomes?org={target}").json()["outcomes"]
+              if o["outcome"]["suggestion_id"] == intro]
     assert stages == ["contacted", "meeting"]
     from data.introductions import Introductions
     assert Introductions(api.client.app.state.store).disclosures(target)
