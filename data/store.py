@@ -1,7 +1,8 @@
 """The SQLite store: the system of record (WAL mode, synchronous=FULL).
 
 Organisations with their items, the append-only outcome log (idempotent by key),
-stored suggestions, hashed API keys and the model registry. A call that returned
+stored suggestions, hashed API keys and the live model pointer (the registry
+itself is ``data.registry``; retractions are ``data.retractions``). A call that returned
 has committed: its write survives a crash of the process.
 """
 
@@ -40,31 +41,12 @@ class OutcomeConflict(StoreError):
         self.key = key
 
 
-class UnknownModel(StoreError):
-    def __init__(self, version: str) -> None:
-        super().__init__(f"unknown model version: {version}")
-        self.version = version
-
-
-class NoEarlierModel(StoreError):
-    """Rollback asked for, but nothing was live before."""
-
-
 class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     role: Role
     org_id: str | None
     created_at: str
     revoked_at: str | None = None
-
-
-class ModelEntry(msgspec.Struct, frozen=True, kw_only=True):
-    version: str
-    path: str
-    fingerprint: str
-    metrics: dict[str, Any]
-    created_at: str
-    live: bool = False
 
 
 class Snapshot(msgspec.Struct, frozen=True):
@@ -291,7 +273,8 @@ class Store:
 
     def count(self, table: str) -> int:
         assert table in {"organizations", "items", "outcomes", "outcome_members", "suggestions",
-                         "api_keys", "models"}
+                         "api_keys", "models", "retractions", "promotions",
+                         "disclosures"}
         return self.read(f"SELECT count(*) FROM {table}")[0][0]
 
     # --- bulk loading (generator, importers) -----------------------------------------------
@@ -434,9 +417,13 @@ class Store:
             F.text_to_ts("registered_at"),
         )
         items = frame("SELECT org_id, side, pos, tag, tier, text FROM items", F.ITEM_SCHEMA)
+        # Retracted outcomes stay in the log but are left out of every snapshot.
         outcomes = frame("SELECT seq, key, stage, at, reason, suggestion_id, theme FROM outcomes"
-                         " ORDER BY seq", F.OUTCOME_SCHEMA).with_columns(F.text_to_ts("at"))
-        members = frame("SELECT seq, pos, org_id FROM outcome_members", F.MEMBER_SCHEMA)
+                         " WHERE key NOT IN (SELECT key FROM retractions) ORDER BY seq",
+                         F.OUTCOME_SCHEMA).with_columns(F.text_to_ts("at"))
+        members = frame("SELECT seq, pos, org_id FROM outcome_members WHERE seq NOT IN"
+                        " (SELECT o.seq FROM outcomes o JOIN retractions r ON r.key = o.key)",
+                        F.MEMBER_SCHEMA)
         return Snapshot(orgs, items, outcomes, members)
 
     def export_parquet(self, directory: str | Path) -> dict[str, int]:
@@ -481,55 +468,11 @@ class Store:
                                (_now(), key_id))
         return cur.rowcount > 0
 
-    # --- model registry --------------------------------------------------------------------
-
-    def register_model(self, version: str, path: str, fingerprint: str,
-                       metrics: dict[str, Any]) -> None:
-        with self.transaction() as conn:
-            conn.execute("INSERT INTO models VALUES (?,?,?,?,?)",
-                         (version, path, fingerprint, _json.encode(metrics).decode(), _now()))
-
-    def models(self) -> list[ModelEntry]:
-        live = self.live_model_version()
-        rows = self.read("SELECT version, path, fingerprint, metrics, created_at FROM models"
-                           " ORDER BY created_at, version")
-        return [ModelEntry(version=r[0], path=r[1], fingerprint=r[2],
-                           metrics=msgspec.json.decode(r[3]), created_at=r[4], live=r[0] == live)
-                for r in rows]
-
-    def model(self, version: str) -> ModelEntry:
-        for entry in self.models():
-            if entry.version == version:
-                return entry
-        raise UnknownModel(version)
+    # --- the live model (the registry itself is data.registry) -----------------------------
 
     def live_model_version(self) -> str | None:
         rows = self.read("SELECT version FROM live_model WHERE slot=1")
         return rows[0][0] if rows else None
-
-    def set_live_model(self, version: str) -> str | None:
-        """Make ``version`` live in one transaction; returns the version it replaced."""
-        with self.transaction() as conn:
-            if not conn.execute("SELECT 1 FROM models WHERE version=?", (version,)).fetchone():
-                raise UnknownModel(version)
-            row = conn.execute("SELECT version FROM live_model WHERE slot=1").fetchone()
-            previous = row[0] if row else None
-            conn.execute("INSERT OR REPLACE INTO live_model VALUES (1, ?, ?, ?)",
-                         (version, previous, _now()))
-        return previous
-
-    def previous_live_model_version(self) -> str:
-        """The version that was live before the last switch."""
-        rows = self.read("SELECT previous FROM live_model WHERE slot=1")
-        if not rows or rows[0][0] is None:
-            raise NoEarlierModel("no earlier live model to roll back to")
-        return rows[0][0]
-
-    def rollback_live_model(self) -> str:
-        """Return to the version that was live before the last switch."""
-        previous = self.previous_live_model_version()
-        self.set_live_model(previous)
-        return previous
 
     # --- stored suggestions ----------------------------------------------------------------
 

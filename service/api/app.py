@@ -42,7 +42,7 @@ def ready(store: StoreDep, live: LiveDep) -> Ready:
     except sqlite3.Error as exc:
         raise NotReady(f"the store does not answer: {exc}") from exc
     return Ready(status="ready", organizations=organizations, model_version=live.version,
-                 scorer="model" if live.version else "heuristic")
+                 scorer="model" if live.version else "heuristic", fallback=live.fallback)
 
 
 def create_app(settings: Settings) -> Litestar:
