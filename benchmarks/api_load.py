@@ -100,7 +100,8 @@ def main() -> None:
         with Store(db) as store:
             path = save_model_dir(models, "v-load", text, manifest)
             registry = Registry(store)
-            registry.register("v-load", str(path), manifest.fingerprint, manifest.metrics, checksum(text.encode()))
+            registry.register("v-load", str(path), manifest.fingerprint, manifest.metrics,
+                              checksum(text.encode()))
             registry.switch("v-load", "promote", "benchmark", "benchmark set-up")
             _, key = store.create_api_key("analyst")
             rows = store.read("SELECT id, registered_at FROM organizations ORDER BY registered_at, id")

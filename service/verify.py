@@ -42,7 +42,8 @@ def _probe(version: str, text: bytes) -> None:
         raise ModelDamaged(version, f"loading it took over {PROBE_TIMEOUT:.0f}s") from None
     if done.returncode != 0:
         lines = done.stderr.decode(errors="replace").strip().splitlines()
-        detail = lines[-1] if lines else "no message"
+        told = [ln for ln in lines if "[Fatal]" in ln or "Error" in ln] or lines or ["no message"]
+        detail = "".join(c for c in told[-1] if c.isprintable())
         how = (f"killed by signal {-done.returncode}" if done.returncode < 0
                else f"exit code {done.returncode}")
         raise ModelDamaged(version, f"LightGBM cannot load model.txt ({how}: {detail[:300]})")

@@ -7,7 +7,8 @@ import pytest
 
 from data.errors import UnknownOrganization
 from data.introductions import IntroductionError
-from data.store import OutcomeConflict, Store, UnknownModel
+from data.registry import UnknownModel
+from data.store import OutcomeConflict, Store
 from matching.consortia import ConsortiumImpossible
 from matching.ranker import NotFitted
 from service.api.auth import Forbidden, Unauthorized
