@@ -14,6 +14,10 @@ from service.api.errors import IdMismatch, OrganizationExists
 from service.api.types import OrganizationPage
 
 
+def partner_count(org: Organization) -> int:
+    return sum(i.tier == "partner" for i in (*org.strengths, *org.needs))
+
+
 class Organizations(Controller):
     path = "/v1/organizations"
     tags = ["organizations"]
@@ -36,8 +40,7 @@ class Organizations(Controller):
         partners = partners_of(store, principal)
         shown = visible_organization(org, principal, partners)
         if org.id in partners:
-            log_partner_items(store, principal, {org.id: sum(
-                i.tier == "partner" for i in (*shown.strengths, *shown.needs))}, "organization")
+            log_partner_items(store, principal, {org.id: partner_count(shown)}, "organization")
         return shown
 
     @put("/{org_id:str}", sync_to_thread=False)
@@ -67,5 +70,7 @@ class Organizations(Controller):
         items, total = store.list_organizations(kind=kind, region=region, industry=industry,
                                                 text=q, limit=limit, offset=offset)
         partners = partners_of(store, principal)
-        return OrganizationPage(items=[visible_organization(o, principal, partners) for o in items],
-                                total=total, limit=limit, offset=offset)
+        shown = [visible_organization(o, principal, partners) for o in items]
+        log_partner_items(store, principal, {o.id: partner_count(o) for o in shown
+                                             if o.id in partners}, "search")
+        return OrganizationPage(items=shown, total=total, limit=limit, offset=offset)
