@@ -62,3 +62,11 @@ class Retractions:
                                (key,))
         return Retraction(key=rows[0][0], reason=rows[0][1], actor=rows[0][2], role=rows[0][3],
                           at=rows[0][4]) if rows else None
+
+    def among(self, keys: list[str]) -> list[str]:
+        """Those of ``keys`` that are retracted (keys come in pages of at most a few hundred)."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        return [r[0] for r in self.store.read(
+            f"SELECT key FROM retractions WHERE key IN ({marks}) ORDER BY seq", keys)]

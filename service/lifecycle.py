@@ -28,7 +28,7 @@ import msgspec
 
 from data.artefacts import checksum, save_model_dir
 from data.errors import KyosoError
-from data.registry import NoEarlierModel, Registry, StoredEvaluation
+from data.registry import LiveChanged, NoEarlierModel, Registry, StoredEvaluation
 from data.store import Store
 from matching.engine import Scorer
 from matching.evaluation import BASELINES, SystemReport
@@ -191,14 +191,17 @@ def servable_model(store: Store, *, actor: str = "service") -> Served:
         return Served(live, verified_ranker(registry.model(live)), _fallback_note(registry))
     except (ModelDamaged, ArtefactMismatch) as exc:
         problem = str(exc)
-    for version in reversed(registry.stack()[:-1]):
-        ranker = _checked(registry, version)
+    for version in reversed(registry.stack()):
+        ranker = _checked(registry, version) if version != live else None
         if ranker is not None:
             break
     else:
         version, ranker = None, None
     reason = f"{problem}; serving {version or 'the heuristic scorer'} instead"
-    registry.switch(version, "fallback", actor, reason)
+    try:
+        registry.switch(version, "fallback", actor, reason, expect_live=live, check_live=True)
+    except LiveChanged:  # another process switched meanwhile: judge its choice instead
+        return servable_model(store, actor=actor)
     log.warning("fallback by %s: %s", actor, reason)
     return Served(version, ranker, reason)
 

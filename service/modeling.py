@@ -55,6 +55,10 @@ class TooFewQueries(KyosoError):
     """The test split holds too few queries for a metric that means anything."""
 
 
+class TooLittleHistory(StoreError):
+    """The outcome log is too short or too thin for a time split or for training."""
+
+
 class Split(msgspec.Struct, frozen=True, kw_only=True):
     first_day: float
     valid_day: float  # training windows end here; validation runs to split_day
@@ -107,12 +111,12 @@ def prepare(snapshot: Snapshot, *, now: datetime | None = None) -> Prepared:
                              snapshot.members)
     eco = indexed.eco
     if len(eco.events) == 0:
-        raise StoreError("the outcome log is empty: nothing to learn from")
+        raise TooLittleHistory("the outcome log is empty: nothing to learn from")
     first, last = float(eco.events.day.min()), float(eco.events.day.max()) + 1
     split_day = last - TEST_DAYS
     valid_day = split_day - QUARTER
     if valid_day - first < QUARTER:
-        raise StoreError("the outcome log spans too little time for a time split (need > 1 year)")
+        raise TooLittleHistory("the outcome log spans too little time for a time split (need > 1 year)")
     seqs = snapshot.outcomes["seq"]
     split_id = (f"{first:.3f}/{valid_day:.3f}/{split_day:.3f}/{last:.3f}"
                 f"@{seqs.max()}n{seqs.len()}")
@@ -132,7 +136,7 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIE
     valid = build_training_set(prep.eco, prep.text, [(s.valid_day, s.split_day)],
                                label_until=s.split_day, max_queries=max_queries, seed=seed)
     if len(train.group) < 10:
-        raise StoreError(f"only {len(train.group)} training queries: too little history to train")
+        raise TooLittleHistory(f"only {len(train.group)} training queries: too little history to train")
     if client is None:
         ranker = Ranker(seed=seed).fit(
             train.x, train.y, train.group, feature_names=list(FEATURES),

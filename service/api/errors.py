@@ -19,7 +19,7 @@ from service.api.auth import Forbidden, Unauthorized
 from service.api.state import JobBusy
 from service.api.types import ErrorBody
 from service.lifecycle import WorseModel
-from service.modeling import TooFewQueries
+from service.modeling import TooFewQueries, TooLittleHistory
 from service.verify import ModelDamaged
 
 log = logging.getLogger("kyoso.api")
@@ -76,6 +76,7 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     ArtefactMismatch: (409, "model_incompatible"),
     ModelDamaged: (422, "model_damaged"),
     TooFewQueries: (422, "too_few_queries"),
+    TooLittleHistory: (422, "too_little_history"),
     ConsortiumImpossible: (422, "consortium_impossible"),
     NotFitted: (503, "no_model"),
     NotReady: (503, "not_ready"),

@@ -102,11 +102,13 @@ class Exchange(Controller):
         after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> OutcomeList:
-        """Outcomes in log order, after a sequence number; an office sees its own."""
+        """Outcomes in log order, after a sequence number, with the keys of those retracted;
+        an office sees its own."""
         if principal.role == "office":
             org = org or principal.org
             principal.acts_for(org)
-        return OutcomeList(outcomes=store.outcomes(org_id=org, after_seq=after, limit=limit))
+        found = store.outcomes(org_id=org, after_seq=after, limit=limit)
+        return OutcomeList(outcomes=found, retracted=Retractions(store).among([o.key for o in found]))
 
     @post("/v1/outcomes/{key:str}/retract", sync_to_thread=False)
     def retract_outcome(self, key: FromPath[str], data: JSONBody[Retract], principal: Caller,

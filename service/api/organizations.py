@@ -9,13 +9,17 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from data.errors import UnknownOrganization
 from data.records import Kind, Organization
-from service.api.deps import Caller, LiveDep, StoreDep, log_partner_items, partners_of, visible_organization
+from service.api.deps import (
+    Caller,
+    LiveDep,
+    StoreDep,
+    log_partner_items,
+    partner_count,
+    partners_of,
+    visible_organization,
+)
 from service.api.errors import IdMismatch, OrganizationExists
 from service.api.types import OrganizationPage
-
-
-def partner_count(org: Organization) -> int:
-    return sum(i.tier == "partner" for i in (*org.strengths, *org.needs))
 
 
 class Organizations(Controller):

@@ -104,6 +104,7 @@ class OutcomeAck(msgspec.Struct, kw_only=True):
 
 class OutcomeList(msgspec.Struct, kw_only=True):
     outcomes: list[Outcome]
+    retracted: list[str] = []  # keys of the outcomes above that were retracted
 
 
 class ModelInfo(msgspec.Struct, kw_only=True):

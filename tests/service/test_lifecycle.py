@@ -111,6 +111,15 @@ def test_cli_promotion_of_a_worse_model_is_refused_without_force(big_db, tmp_pat
         # Both were judged on the same split: the trained model's evaluation was re-used.
         assert Registry(store).evaluation(split_id, trained) is not None
         assert Registry(store).evaluation(split_id, "v-random") is not None
+        store.append_outcome(Outcome(key="crm-late-1", members=(OFFICE_ORG, STRANGER_ORG),
+                                     stage="meeting", at=datetime(2026, 9, 30, tzinfo=UTC)))
+        moved = prepare(store.snapshot()).split_id
+    # On another split both are evaluated again, and the rule still refuses.
+    assert moved != split_id
+    assert cli(big_db, "models", "promote", "v-random") == 1
+    with Store(big_db) as store:
+        assert Registry(store).evaluation(moved, trained) is not None
+        assert Registry(store).evaluation(moved, "v-random") is not None
     assert cli(big_db, "models", "promote", "v-random", "--force") == 0
     assert "forced by cli" in capsys.readouterr().out
     with Store(big_db) as store:
@@ -247,6 +256,9 @@ def test_retraction_is_honoured_by_snapshot_training_and_stats(api, tmp_path, ca
     assert "crm-wrong-1" not in snap.outcomes["key"].to_list()
     assert prepare(snap).split_id != before  # training and evaluation read this snapshot
     assert store.get_outcome("crm-wrong-1") is not None  # the log itself is not rewritten
+    listed = api.call("GET", f"/v1/outcomes?org={OFFICE_ORG}&limit=500").json()
+    assert "crm-wrong-1" in [o["key"] for o in listed["outcomes"]]
+    assert listed["retracted"] == ["crm-wrong-1"]
     assert cli(api.db, "stats") == 0
     assert "retracted outcomes: 1" in capsys.readouterr().out
 
