@@ -118,6 +118,14 @@ def scores_on(registry: Registry, prep: Prepared, rankers: dict[str, Ranker]) ->
     return {s: e.ndcg for s, e in stored.items() if e is not None}
 
 
+def _unusable_live(verdict: Verdict, live: str | None, live_ranker: Ranker | None) -> Verdict:
+    if live is None or live_ranker is not None:
+        return verdict
+    return msgspec.structs.replace(
+        verdict, reason=f"{verdict.reason} (the live model {live} cannot be used, so it was not"
+                        " compared)")
+
+
 def _checked(registry: Registry, version: str) -> Ranker | None:
     """The version's ranker, or None (logged) when it cannot be served."""
     try:
@@ -149,8 +157,9 @@ def promote(store: Store, version: str, *, force: bool = False, actor: str) -> V
         live_ranker = _checked(registry, live) if live else None
         if live_ranker is not None:
             rankers[live] = live_ranker
-        verdict = judge(version, live if live_ranker is not None else None,
-                        scores_on(registry, prep, rankers), prep.split_id)
+        verdict = _unusable_live(judge(version, live if live_ranker is not None else None,
+                                       scores_on(registry, prep, rankers), prep.split_id),
+                                 live, live_ranker)
         if not verdict.promote:
             log.info("promotion of %s refused (by %s): %s", version, actor, verdict.reason)
             raise WorseModel(f"{verdict.reason}; pass force to promote anyway")
@@ -252,7 +261,8 @@ def train(store: Store, models_dir: str, *, actor: str, seed: int = 0,
     log.info("model %s trained by %s on split %s", version, actor, prep.split_id)
     names = {NEW: version, **({LIVE: live} if live_ranker is not None else {})}
     scores = _record(registry, prep, reports, names)
-    verdict = judge(version, live if live_ranker is not None else None, scores, prep.split_id)
+    verdict = _unusable_live(judge(version, live if live_ranker is not None else None, scores,
+                                   prep.split_id), live, live_ranker)
     promoted = False
     if promote == "force" or (promote == "if-better" and verdict.promote):
         reason = verdict.reason if verdict.promote else f"{version}: forced by {actor}"

@@ -3,6 +3,7 @@ checked artefacts and fallback at start-up — from the CLI, the API and trainin
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from datetime import UTC, datetime
@@ -129,7 +130,8 @@ def test_cli_promotion_of_a_worse_model_is_refused_without_force(big_db, tmp_pat
 # --- rollback walks back the history --------------------------------------------------------
 
 
-def test_rollback_twice_walks_back_two_steps(api, tmp_path, capsys):
+def test_rollback_twice_walks_back_two_steps(api, tmp_path, capsys, caplog):
+    caplog.set_level(logging.INFO, logger="kyoso.models")
     store = api.client.app.state.store
     for i, v in enumerate(("v1", "v2", "v3")):
         register_random_model(store, tmp_path / "m", v, i + 1, 0.3)
@@ -144,6 +146,9 @@ def test_rollback_twice_walks_back_two_steps(api, tmp_path, capsys):
     actions = [(h.action, h.version) for h in Registry(store).history()]
     assert actions == [("promote", "v1"), ("promote", "v2"), ("promote", "v3"),
                        ("rollback", "v2"), ("rollback", "v1")]
+    logged = [r.getMessage() for r in caplog.records if r.name == "kyoso.models"]
+    assert any("rolled back by key" in m and "(analyst): v2 -> v1" in m for m in logged)
+    assert any("promoted by key" in m and "(admin)" in m for m in logged)
 
 
 # --- damaged artefacts ------------------------------------------------------------------------
