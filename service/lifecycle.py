@@ -265,12 +265,18 @@ def train(store: Store, models_dir: str, *, actor: str, seed: int = 0,
                                    prep.split_id), live, live_ranker)
     promoted = False
     if promote == "force" or (promote == "if-better" and verdict.promote):
-        reason = verdict.reason if verdict.promote else f"{version}: forced by {actor}"
-        registry.switch(version, "promote", actor, reason)
+        reason = (verdict.reason if verdict.promote
+                  else f"{version}: forced by {actor} (the rule says: {verdict.reason})")
+        try:
+            registry.switch(version, "promote", actor, reason, expect_live=live, check_live=True)
+            promoted = True
+        except LiveChanged as exc:  # judged against a model that is no longer live
+            reason = f"{exc}; promote {version} with `kyoso models promote` to judge it again"
+            verdict = msgspec.structs.replace(verdict, promote=False, reason=reason)
+    if promoted:
         log.info("model %s promoted by %s (was %s): %s", version, actor, live or "none", reason)
         log_line(f"model {version} is live: {reason}")
-        promoted = True
-    elif promote == "if-better":
+    elif promote != "never":
         log.info("model %s not promoted (by %s): %s", version, actor, verdict.reason)
         log_line(f"model {version} registered but NOT promoted: {verdict.reason}")
     else:
@@ -279,5 +285,5 @@ def train(store: Store, models_dir: str, *, actor: str, seed: int = 0,
                       train_rows=info["train_rows"], train_queries=info["train_queries"],
                       train_seconds=info["train_seconds"], model_version=version,
                       split_id=prep.split_id, warnings=prep.warnings, promoted=promoted,
-                      verdict=verdict.reason)
+                      verdict=reason if promoted else verdict.reason)
 
