@@ -28,7 +28,8 @@ from pathlib import Path
 
 from bench_setup import small_ranker
 
-from data.artefacts import save_model_dir
+from data.artefacts import checksum, save_model_dir
+from data.registry import Registry
 from data.store import Store
 
 LUA = """
@@ -98,8 +99,10 @@ def main() -> None:
         text, manifest = ranker.to_artefact()
         with Store(db) as store:
             path = save_model_dir(models, "v-load", text, manifest)
-            store.register_model("v-load", str(path), manifest.fingerprint, manifest.metrics)
-            store.set_live_model("v-load")
+            registry = Registry(store)
+            registry.register("v-load", str(path), manifest.fingerprint, manifest.metrics,
+                              checksum(text.encode()))
+            registry.switch("v-load", "promote", "benchmark", "benchmark set-up")
             _, key = store.create_api_key("analyst")
             rows = store.read("SELECT id, registered_at FROM organizations ORDER BY registered_at, id")
         everyone = [r[0] for r in rows]

@@ -27,9 +27,10 @@ import numpy as np
 import polars as pl
 from bench_setup import small_ranker
 
-from data.artefacts import save_model_dir
+from data.artefacts import checksum, save_model_dir
 from data.frames import format_ts
 from data.generator import generate, public_frame
+from data.registry import Registry
 from data.store import Store
 from service.batch import run_batch
 from service.modeling import engine_from_store
@@ -77,8 +78,9 @@ def one(n: int, registrants: int, engine_kind: str) -> dict:
         del frames  # the store holds them now; the engine reads its own snapshot
         text, manifest = ranker.to_artefact()
         path = save_model_dir(Path(tmp) / "models", "bench", text, manifest)
-        store.register_model("bench", str(path), manifest.fingerprint, manifest.metrics)
-        store.set_live_model("bench")
+        registry = Registry(store)
+        registry.register("bench", str(path), manifest.fingerprint, manifest.metrics, checksum(text.encode()))
+        registry.switch("bench", "promote", "benchmark", "benchmark set-up")
         prepared = time.perf_counter() - t
         t = time.perf_counter()
         engine = engine_from_store(store)

@@ -6,6 +6,7 @@ never sees half a model.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -19,8 +20,15 @@ MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
 
 
+def checksum(model_bytes: bytes) -> str:
+    """The sha256 of a model file's bytes, as stored in the manifest and the registry."""
+    return hashlib.sha256(model_bytes).hexdigest()
+
+
 def save_model_dir(root: str | Path, version: str, model_text: str, manifest: Manifest) -> Path:
+    """Write the model and its manifest (which records the model file's checksum)."""
     root = Path(root)
+    manifest = msgspec.structs.replace(manifest, checksum=checksum(model_text.encode()))
     root.mkdir(parents=True, exist_ok=True)
     target = root / version
     if target.exists():
@@ -38,6 +46,21 @@ def save_model_dir(root: str | Path, version: str, model_text: str, manifest: Ma
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def read_model_dir(path: str | Path) -> tuple[bytes, Manifest]:
+    """The model file's bytes (unchecked) and the manifest.
+
+    Raises:
+        FileNotFoundError: either file is missing.
+        msgspec.ValidationError, msgspec.DecodeError: the manifest is not one.
+    """
+    path = Path(path)
+    for name in (MODEL_FILE, MANIFEST_FILE):
+        if not (path / name).is_file():
+            raise FileNotFoundError(f"{name} is missing from {path}")
+    manifest = msgspec.json.decode((path / MANIFEST_FILE).read_bytes(), type=Manifest)
+    return (path / MODEL_FILE).read_bytes(), manifest
 
 
 def load_model_dir(path: str | Path) -> tuple[str, Manifest]:

@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from data.store import Store
 
-ChangeKind = Literal["organization", "outcome", "bulk", "reindex"]
+ChangeKind = Literal["organization", "outcome", "retraction", "bulk", "reindex"]
 _terms = msgspec.json.Decoder(list[str])
 
 

@@ -26,6 +26,17 @@ class Introduction(msgspec.Struct, frozen=True, kw_only=True):
     decided_at: str | None = None
 
 
+class Disclosure(msgspec.Struct, frozen=True, kw_only=True):
+    """Partner-tier items of ``owner_org`` shown to ``viewer_org``, on one route."""
+
+    seq: int
+    at: str
+    viewer_org: str
+    owner_org: str
+    items: int
+    route: str
+
+
 class IntroductionError(KyosoError):
     """An introduction step that does not fit its current state."""
 
@@ -106,9 +117,14 @@ class Introductions:
             conn.execute("INSERT INTO disclosures(at, viewer_org, owner_org, items, route)"
                          " VALUES (?,?,?,?,?)", (_now(), viewer_org, owner_org, items, route))
 
-    def disclosures(self, owner_org: str | None = None) -> list[tuple]:
+    def disclosures(self, owner_org: str | None = None, *, after: int = 0,
+                    limit: int = 100) -> list[Disclosure]:
+        """Logged disclosures in log order after ``after`` (of one owner, or all)."""
+        where, args = ["seq > ?"], [after]
         if owner_org:
-            return self.store.read("SELECT at, viewer_org, owner_org, items, route FROM disclosures"
-                                     " WHERE owner_org=? ORDER BY seq", (owner_org,))
-        return self.store.read("SELECT at, viewer_org, owner_org, items, route FROM disclosures"
-                                 " ORDER BY seq")
+            where.append("owner_org = ?")
+            args.append(owner_org)
+        rows = self.store.read("SELECT seq, at, viewer_org, owner_org, items, route FROM disclosures"
+                               f" WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?", [*args, limit])
+        return [Disclosure(seq=r[0], at=r[1], viewer_org=r[2], owner_org=r[3], items=r[4],
+                           route=r[5]) for r in rows]

@@ -145,12 +145,57 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, org_id)
     ) WITHOUT ROWID;
     """,
-    # 4: the change log every serving process follows, the text vectoriser they share, and
+    # 4: model registry: artefact checksums, the promotion history, evaluations by split
+    """
+    ALTER TABLE models ADD COLUMN checksum TEXT;
+
+    CREATE TABLE promotions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        action TEXT NOT NULL CHECK (action IN ('promote', 'rollback', 'fallback')),
+        version TEXT REFERENCES models(version),
+        previous TEXT,
+        actor TEXT NOT NULL,
+        reason TEXT,
+        at TEXT NOT NULL
+    );
+    INSERT INTO promotions(action, version, previous, actor, reason, at)
+        SELECT 'promote', previous, NULL, 'migration', 'live before schema 4', switched_at
+        FROM live_model WHERE previous IS NOT NULL;
+    INSERT INTO promotions(action, version, previous, actor, reason, at)
+        SELECT 'promote', version, previous, 'migration', 'live at schema 4', switched_at
+        FROM live_model;
+
+    CREATE TABLE evaluations (
+        split_id TEXT NOT NULL,
+        system TEXT NOT NULL,
+        ndcg REAL NOT NULL,
+        queries INTEGER NOT NULL,
+        metrics TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (split_id, system)
+    ) WITHOUT ROWID;
+    """,
+    # 5: retractions of outcomes (append-only corrections; the outcome itself stays)
+    """
+    CREATE TABLE retractions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE REFERENCES outcomes(key),
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """,
+    # 6: the disclosure log is read by owner, page by page
+    """
+    CREATE INDEX disclosures_owner ON disclosures(owner_org, seq);
+    """,
+    # 7: the change log every serving process follows, the text vectoriser they share, and
     # the stored lists that quote an organisation (so a changed profile drops them)
     """
     CREATE TABLE changes (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        kind TEXT NOT NULL CHECK (kind IN ('organization', 'outcome', 'bulk', 'reindex')),
+        kind TEXT NOT NULL CHECK (kind IN ('organization', 'outcome', 'retraction', 'bulk', 'reindex')),
         ref TEXT,
         at TEXT NOT NULL
     );

@@ -210,3 +210,4 @@ class ModelManifest(msgspec.Struct, kw_only=True):
     fingerprint: str
     metrics: dict[str, Any] = {}
     lightgbm: str = ""
+    checksum: str = ""  # sha256 of the model file; empty in manifests written before it

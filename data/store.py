@@ -1,7 +1,8 @@
 """The SQLite store: the system of record (WAL mode, synchronous=FULL).
 
 Organisations with their items, the append-only outcome log (idempotent by key),
-stored suggestions, hashed API keys and the model registry. A call that returned
+stored suggestions, hashed API keys and the live model pointer (the registry
+itself is ``data.registry``; retractions are ``data.retractions``). A call that returned
 has committed: its write survives a crash of the process.
 """
 
@@ -41,31 +42,12 @@ class OutcomeConflict(StoreError):
         self.key = key
 
 
-class UnknownModel(StoreError):
-    def __init__(self, version: str) -> None:
-        super().__init__(f"unknown model version: {version}")
-        self.version = version
-
-
-class NoEarlierModel(StoreError):
-    """Rollback asked for, but nothing was live before."""
-
-
 class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     role: Role
     org_id: str | None
     created_at: str
     revoked_at: str | None = None
-
-
-class ModelEntry(msgspec.Struct, frozen=True, kw_only=True):
-    version: str
-    path: str
-    fingerprint: str
-    metrics: dict[str, Any]
-    created_at: str
-    live: bool = False
 
 
 class Snapshot(msgspec.Struct, frozen=True):
@@ -306,7 +288,8 @@ class Store:
 
     def count(self, table: str) -> int:
         assert table in {"organizations", "items", "outcomes", "outcome_members", "suggestions",
-                         "api_keys", "models"}
+                         "api_keys", "models", "retractions", "promotions",
+                         "disclosures"}
         return self.read(f"SELECT count(*) FROM {table}")[0][0]
 
     # --- bulk loading (generator, importers) -----------------------------------------------
@@ -478,19 +461,23 @@ class Store:
 
     def outcome_frames(self, seqs: list[int] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Outcomes and their members as snapshot frames: every one, or those ``seqs``."""
+        # Retracted outcomes stay in the log but are left out of every snapshot.
         outcomes = self._frames("SELECT seq, key, stage, at, reason, suggestion_id, theme FROM outcomes",
-                                "seq", seqs, F.OUTCOME_SCHEMA).with_columns(F.text_to_ts("at")).sort("seq")
+                                "seq", seqs, F.OUTCOME_SCHEMA, "key NOT IN (SELECT key FROM retractions)"
+                                ).with_columns(F.text_to_ts("at")).sort("seq")
         members = self._frames("SELECT seq, pos, org_id FROM outcome_members", "seq", seqs,
-                               F.MEMBER_SCHEMA)
+                               F.MEMBER_SCHEMA, "seq NOT IN (SELECT o.seq FROM outcomes o"
+                               " JOIN retractions r ON r.key = o.key)")
         return outcomes, members
 
     def _frames(self, select: str, column: str, keys: list | None,
-                schema: dict[str, pl.DataType]) -> pl.DataFrame:
-        """One SELECT as a frame: every row, or those whose ``column`` is among ``keys``."""
+                schema: dict[str, pl.DataType], where: str = "1") -> pl.DataFrame:
+        """One SELECT as a frame: every row that meets ``where``, or those of them whose
+        ``column`` is among ``keys``."""
         if keys is None:
-            return self._frame(select, schema)
-        parts = [self._frame(f"{select} WHERE {column} IN ({', '.join('?' * len(part))})", schema, part)
-                 for part in id_slices(list(keys))]
+            return self._frame(f"{select} WHERE {where}", schema)
+        parts = [self._frame(f"{select} WHERE {where} AND {column} IN ({', '.join('?' * len(part))})",
+                             schema, part) for part in id_slices(list(keys))]
         return pl.concat(parts) if parts else self._frame(select + " WHERE 0", schema)
 
     def export_parquet(self, directory: str | Path) -> dict[str, int]:
@@ -535,55 +522,11 @@ class Store:
                                (_now(), key_id))
         return cur.rowcount > 0
 
-    # --- model registry --------------------------------------------------------------------
-
-    def register_model(self, version: str, path: str, fingerprint: str,
-                       metrics: dict[str, Any]) -> None:
-        with self.transaction() as conn:
-            conn.execute("INSERT INTO models VALUES (?,?,?,?,?)",
-                         (version, path, fingerprint, _json.encode(metrics).decode(), _now()))
-
-    def models(self) -> list[ModelEntry]:
-        live = self.live_model_version()
-        rows = self.read("SELECT version, path, fingerprint, metrics, created_at FROM models"
-                           " ORDER BY created_at, version")
-        return [ModelEntry(version=r[0], path=r[1], fingerprint=r[2],
-                           metrics=msgspec.json.decode(r[3]), created_at=r[4], live=r[0] == live)
-                for r in rows]
-
-    def model(self, version: str) -> ModelEntry:
-        for entry in self.models():
-            if entry.version == version:
-                return entry
-        raise UnknownModel(version)
+    # --- the live model (the registry itself is data.registry) -----------------------------
 
     def live_model_version(self) -> str | None:
         rows = self.read("SELECT version FROM live_model WHERE slot=1")
         return rows[0][0] if rows else None
-
-    def set_live_model(self, version: str) -> str | None:
-        """Make ``version`` live in one transaction; returns the version it replaced."""
-        with self.transaction() as conn:
-            if not conn.execute("SELECT 1 FROM models WHERE version=?", (version,)).fetchone():
-                raise UnknownModel(version)
-            row = conn.execute("SELECT version FROM live_model WHERE slot=1").fetchone()
-            previous = row[0] if row else None
-            conn.execute("INSERT OR REPLACE INTO live_model VALUES (1, ?, ?, ?)",
-                         (version, previous, _now()))
-        return previous
-
-    def previous_live_model_version(self) -> str:
-        """The version that was live before the last switch."""
-        rows = self.read("SELECT previous FROM live_model WHERE slot=1")
-        if not rows or rows[0][0] is None:
-            raise NoEarlierModel("no earlier live model to roll back to")
-        return rows[0][0]
-
-    def rollback_live_model(self) -> str:
-        """Return to the version that was live before the last switch."""
-        previous = self.previous_live_model_version()
-        self.set_live_model(previous)
-        return previous
 
     # --- stored suggestions ----------------------------------------------------------------
 

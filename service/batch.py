@@ -25,6 +25,7 @@ from data.frames import format_ts
 from data.store import Row, Store, StoreError, _now
 from matching.batch import BATCH_MODE, Scored, merge_entry, score_chunk, suggestion_row
 from matching.engine import Engine
+from service.lifecycle import servable_model
 from service.modeling import engine_from_store
 from service.progress import Progress
 
@@ -117,8 +118,9 @@ def run_batch(store: Store, *, since: datetime | None = None, k: int = DEFAULT_K
               progress: bool = True) -> BatchSummary:
     started = time.perf_counter()
     runs = BatchRuns(store)
+    # A new run scores with the servable model: a damaged live one falls back first.
     run = plan(runs, since=since, k=k, chunk_size=chunk_size,
-               model_version=store.live_model_version())
+               model_version=servable_model(store, actor="score-batch").version)
     resumed_at = run.chunks_done
     if run.status == "done":
         log(f"batch {run.id} is already done: nothing to change")

@@ -153,6 +153,8 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
 def _print_evaluation(ev) -> None:
     from service.modeling import mean_metric
 
+    for warning in ev.warnings:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     _say(f"candidate recall: {ev.candidate_recall:.3f}")
     for name, value in mean_metric(ev.reports).items():
         cold = next(r.cold_start for r in ev.reports if r.name == name)
@@ -160,14 +162,17 @@ def _print_evaluation(ev) -> None:
              f"({cold.queries} queries)")
 
 
+CLI_ACTOR = "cli"  # who a lifecycle step from the command line is recorded as
+
+
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
-    from service.modeling import train_job
+    from service.lifecycle import train
     from service.report import write_report
 
     promote = "force" if args.force else ("never" if args.no_promote else "if-better")
     with _dask_client(args) as client, _open_store(settings) as store:
-        ev = train_job(store, settings.models_dir, seed=args.seed, promote=promote, log=_say,
-                       client=client)
+        ev = train(store, settings.models_dir, actor=CLI_ACTOR, seed=args.seed, promote=promote,
+                   log_line=_say, client=client)
     _print_evaluation(ev)
     if args.report:
         _say(f"report: {write_report(ev, args.report, 'Kyoso training report')}")
@@ -186,14 +191,24 @@ def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from data.registry import Registry
+    from service import lifecycle
+
     with _open_store(settings) as store:
+        registry = Registry(store)
         if args.models_command == "promote":
-            previous = store.set_live_model(args.version)
-            _say(f"{args.version} is live (was {previous or 'none'})")
+            previous = registry.live()
+            verdict = lifecycle.promote(store, args.version, force=args.force, actor=CLI_ACTOR)
+            _say(f"{args.version} is live (was {previous or 'none'}): {verdict.reason}")
         elif args.models_command == "rollback":
-            _say(f"{store.rollback_live_model()} is live again")
+            previous = registry.live()
+            _say(f"{lifecycle.rollback(store, actor=CLI_ACTOR)} is live again (was {previous})")
+        elif args.models_command == "history":
+            for h in registry.history():
+                _say(f"{h.at}  {h.action:<8} {h.version or '(heuristic)':<28} by {h.actor}"
+                     f"{'  ' + h.reason if h.reason else ''}")
         else:
-            for m in store.models():
+            for m in registry.models():
                 ndcg = m.metrics.get("ndcg_at_10")
                 _say(f"{'*' if m.live else ' '} {m.version}  ndcg@10={ndcg}  {m.path}")
     return EXIT_OK
@@ -292,7 +307,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
-    from service.modeling import train_job
+    from service.lifecycle import train
 
     if not Path(settings.db).exists():
         raise UsageError(f"no store at {settings.db}; run `kyoso generate` or `kyoso import` first")
@@ -300,7 +315,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if store.live_model_version() is None:
             _say("no live model yet: training one on the outcome log (first run) ...")
             try:
-                train_job(store, settings.models_dir, log=_say)
+                train(store, settings.models_dir, actor=CLI_ACTOR, log_line=_say)
             except KyosoError as exc:
                 _say(f"could not train ({exc}); serving with the transparent heuristic scorer")
         example_org = store.list_organizations(limit=1)[0]
@@ -395,9 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list, promote or roll back model versions")
     models = p.add_subparsers(dest="models_command", metavar="ACTION")
     models.add_parser("list", help="list versions (* = live)")
-    m = models.add_parser("promote", help="make a version live")
+    m = models.add_parser("promote", help="make a version live if it beats the live model and the"
+                          " baselines on the current split")
     m.add_argument("version")
-    models.add_parser("rollback", help="return to the previously live version")
+    m.add_argument("--force", action="store_true", help="promote even if the rule says no")
+    models.add_parser("rollback", help="return to the version before the live one in the history")
+    models.add_parser("history", help="every promotion, rollback and fallback, with who and when")
     p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("suggest", help="partners for one organisation, with reasons (JSON)")

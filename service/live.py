@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from data.generations import Generations
 from data.store import Store
 from matching.engine import Engine, HeuristicScorer
-from service.modeling import load_ranker, serving_engine
+from service.lifecycle import servable_model
+from service.modeling import serving_engine
 
 log = logging.getLogger("kyoso.live")
 
@@ -35,6 +36,7 @@ CATCH_UP_SECONDS = 5.0
 COMPACT_ROWS = 5_000
 COMPACT_SHARE = 0.05
 BATCH_CHANGES = 20_000  # changes applied per step
+REBUILDS = ("bulk", "reindex", "retraction")  # changes a full build takes in
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,8 @@ class LiveEngine:
             if self._rebuilt is not None:
                 served, self._rebuilt = self._rebuilt, None
             served = self._apply(served)
-            version = self._store.live_model_version()
-            if version != served.model_version:
-                served = self._with_model(served, version)
+            if self._store.live_model_version() != served.model_version:
+                served = self._with_model(served)
             if served is not self.served:
                 self._swap(served)
 
@@ -149,9 +150,10 @@ class LiveEngine:
         changes = self._generations.since(served.generation, limit=BATCH_CHANGES)
         if not changes:
             return served
-        # A bulk load or a reindex is not applied as a change: the engine waits for a full
-        # build at or past it (the current one serves meanwhile); what comes before is applied.
-        blocker = next((i for i, c in enumerate(changes) if c.kind in ("bulk", "reindex")), None)
+        # A bulk load, a reindex or a retraction is not applied as a change: the engine waits
+        # for a full build at or past it (the current one serves meanwhile); what comes
+        # before it is applied.
+        blocker = next((i for i, c in enumerate(changes) if c.kind in REBUILDS), None)
         if blocker is not None:
             self._start_rebuild(f"{changes[blocker].kind} at generation {changes[blocker].seq}")
             changes = changes[:blocker]
@@ -169,18 +171,15 @@ class LiveEngine:
             self._start_rebuild(f"{changed_rows} changed rows")
         return dataclasses.replace(served, engine=engine, generation=changes[-1].seq)
 
-    def _with_model(self, served: Served, version: str | None) -> Served:
-        try:
-            ranker = load_ranker(self._store.model(version).path) if version else None
-        except Exception as exc:  # a model that cannot load is reported, never served
-            note = f"model {version} cannot be served ({type(exc).__name__}: {exc}); still serving " \
-                   f"{served.model_version or 'the heuristic scorer'}"
-            if served.note != note:
-                log.error(note)
-            return dataclasses.replace(served, note=note)
-        engine = dataclasses.replace(served.engine, scorer=ranker or HeuristicScorer())
-        log.info("serving model %s", version or "heuristic")
-        return dataclasses.replace(served, engine=engine, model_version=version, note=None)
+    def _with_model(self, served: Served) -> Served:
+        """The store's live model, checked before it is served; a damaged one falls back
+        (``servable_model`` records the fallback, so every process follows it)."""
+        model = servable_model(self._store)
+        if model.version == served.model_version:
+            return dataclasses.replace(served, note=model.note)
+        engine = dataclasses.replace(served.engine, scorer=model.ranker or HeuristicScorer())
+        log.info("serving model %s", model.version or "heuristic")
+        return dataclasses.replace(served, engine=engine, model_version=model.version, note=model.note)
 
     def _swap(self, served: Served) -> None:
         with self._changed:

@@ -1,25 +1,28 @@
-"""Training, evaluation and the live model: the jobs behind `kyoso train` and `kyoso evaluate`.
+"""Training and evaluation: the work behind `kyoso train` and `kyoso evaluate`.
 
 Training builds queries from the outcome log by quarter (features as of each
 quarter's start), holds out the last half-year as the test split and the quarter
 before it for early stopping, trains the ranker, and evaluates it beside the
 baselines (and the live model) on the test split. Nothing here tunes on the test.
+Outcomes dated after now are left out of the split (and said to be). What becomes of a
+trained model — registration, promotion, rollback — is ``service.lifecycle``'s.
 """
 
 from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import numpy as np
+import polars as pl
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from data.artefacts import load_model_dir, save_model_dir
+from data.artefacts import load_model_dir
+from data.errors import KyosoError
 from data.generations import Generations, TextModel
 from data.store import Snapshot, Store, StoreError
 from features.ecosystem import Ecosystem
@@ -37,7 +40,7 @@ from matching.evaluation import (
 )
 from matching.explain import ItemTable
 from matching.queries import window_queries
-from matching.ranker import ArtefactMismatch, Ranker, graded_ndcg
+from matching.ranker import Ranker, graded_ndcg
 from matching.training import build_training_set, quarter_windows
 
 TEST_DAYS = 182.0
@@ -46,6 +49,16 @@ PRIMARY = "ndcg_at_10"
 COLD_COPIES = 0.3
 MAX_QUERIES = 1500  # per quarter: bounds training time as the ecosystem grows
 MAX_UNLABELLED = 150  # candidates without an outcome kept per training query
+MIN_TEST_QUERIES = 20  # an evaluation on fewer test queries gives no metric to trust
+FUTURE_SKEW_DAYS = 1.0  # outcomes dated later than now + this are left out of the split
+
+
+class TooFewQueries(KyosoError):
+    """The test split holds too few queries for a metric that means anything."""
+
+
+class TooLittleHistory(StoreError):
+    """The outcome log is too short or too thin for a time split or for training."""
 
 
 class Split(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,6 +76,10 @@ class Evaluation(msgspec.Struct, kw_only=True):
     train_queries: int = 0
     train_seconds: float = 0.0
     model_version: str | None = None
+    split_id: str = ""
+    warnings: list[str] = []
+    promoted: bool = False
+    verdict: str | None = None  # why the model was promoted, or why not
 
 
 @dataclass(frozen=True)
@@ -71,21 +88,43 @@ class Prepared:
     text: TextVectors
     items: ItemTable
     split: Split
+    split_id: str  # the split days and the outcome log it was made from
+    warnings: list[str] = field(default_factory=list)
 
 
-def prepare(snapshot: Snapshot) -> Prepared:
+def without_future(snapshot: Snapshot, now: datetime) -> tuple[Snapshot, int]:
+    """The snapshot without outcomes dated after ``now`` + the skew, and how many were left out."""
+    cutoff = now + timedelta(days=FUTURE_SKEW_DAYS)
+    late = snapshot.outcomes.filter(pl.col("at") > cutoff)
+    if late.height == 0:
+        return snapshot, 0
+    return Snapshot(snapshot.organizations, snapshot.items,
+                    snapshot.outcomes.filter(pl.col("at") <= cutoff),
+                    snapshot.members.filter(~pl.col("seq").is_in(late["seq"].to_list()))), late.height
+
+
+def prepare(snapshot: Snapshot, *, now: datetime | None = None) -> Prepared:
+    """The time split of the outcome log as it stands ``now`` (default: the clock)."""
+    now = now or datetime.now(UTC)
+    snapshot, late = without_future(snapshot, now)
+    warnings = [f"{late} outcome(s) dated after {now.date().isoformat()} (+{FUTURE_SKEW_DAYS:g}"
+                " day) were left out of the split"] if late else []
     indexed = index_snapshot(snapshot.organizations, snapshot.items, snapshot.outcomes,
                              snapshot.members)
     eco = indexed.eco
     if len(eco.events) == 0:
-        raise StoreError("the outcome log is empty: nothing to learn from")
+        raise TooLittleHistory("the outcome log is empty: nothing to learn from")
     first, last = float(eco.events.day.min()), float(eco.events.day.max()) + 1
     split_day = last - TEST_DAYS
     valid_day = split_day - QUARTER
     if valid_day - first < QUARTER:
-        raise StoreError("the outcome log spans too little time for a time split (need > 1 year)")
+        raise TooLittleHistory("the outcome log spans too little time for a time split (need > 1 year)")
+    seqs = snapshot.outcomes["seq"]
+    split_id = (f"{first:.3f}/{valid_day:.3f}/{split_day:.3f}/{last:.3f}"
+                f"@{seqs.max()}n{seqs.len()}")
     return Prepared(eco, indexed.text, indexed.items,
-                    Split(first_day=first, valid_day=valid_day, split_day=split_day, last_day=last))
+                    Split(first_day=first, valid_day=valid_day, split_day=split_day, last_day=last),
+                    split_id, warnings)
 
 
 def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIES,
@@ -99,7 +138,7 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIE
     valid = build_training_set(prep.eco, prep.text, [(s.valid_day, s.split_day)],
                                label_until=s.split_day, max_queries=max_queries, seed=seed)
     if len(train.group) < 10:
-        raise StoreError(f"only {len(train.group)} training queries: too little history to train")
+        raise TooLittleHistory(f"only {len(train.group)} training queries: too little history to train")
     if client is None:
         ranker = Ranker(seed=seed).fit(
             train.x, train.y, train.group, feature_names=list(FEATURES),
@@ -128,9 +167,19 @@ def split_context(prep: Prepared) -> PairContext:
 
 
 def evaluate_scorers(prep: Prepared, scorers: dict[str, Scorer]) -> tuple[list[SystemReport], float]:
-    """Every scorer as the engine, beside the baselines, on the test split."""
+    """Every scorer as the engine, beside the baselines, on the test split.
+
+    Raises:
+        TooFewQueries: the split holds fewer than MIN_TEST_QUERIES queries.
+    """
     ctx = split_context(prep)
     queries = window_queries(prep.eco, prep.split.split_day, prep.split.last_day)
+    asked = sum(1 for q in queries if q.relevant())
+    if asked < MIN_TEST_QUERIES:
+        raise TooFewQueries(
+            f"the test split ({_day(prep.split.split_day)} to {_day(prep.split.last_day)}) holds"
+            f" {asked} queries, fewer than the {MIN_TEST_QUERIES} an evaluation needs; nothing"
+            " was registered or promoted")
     systems = {}
     for name, scorer in scorers.items():
         engine = Engine(ctx=ctx, items=prep.items, scorer=scorer)
@@ -139,8 +188,8 @@ def evaluate_scorers(prep: Prepared, scorers: dict[str, Scorer]) -> tuple[list[S
     return evaluate(systems, ctx, queries), candidate_recall(ctx, queries)
 
 
-def _metric(reports: list[SystemReport], name: str) -> float:
-    return next(getattr(r.all, PRIMARY) for r in reports if r.name == name)
+def _day(days: float) -> str:
+    return datetime.fromtimestamp(days * 86400, UTC).date().isoformat()
 
 
 def load_ranker(path: str | Path) -> Ranker:
@@ -148,63 +197,20 @@ def load_ranker(path: str | Path) -> Ranker:
     return Ranker.from_artefact(text, manifest, FEATURES)
 
 
-def live_ranker(store: Store) -> Ranker | None:
-    version = store.live_model_version()
-    return load_ranker(store.model(version).path) if version else None
-
-
-def train_job(store: Store, models_dir: str, *, seed: int = 0, promote: str = "if-better",
-              log=print, client=None) -> Evaluation:
-    """Train, evaluate beside the live model and baselines, register, and promote by the rule.
-
-    promote: "if-better" (default: only when the primary metric is at least the live
-    model's on the same split), "force", or "never".
-    """
-    log("reading the store ...")
-    prep = prepare(store.snapshot())
-    log(f"training on {prep.eco.n:,} organisations, {len(prep.eco.events):,} event pairs ...")
-    ranker, info = train_ranker(prep, seed=seed, client=client)
-    scorers: dict[str, Scorer] = {"kyoso (new)": ranker}
-    try:
-        live = live_ranker(store)
-    except ArtefactMismatch as exc:
-        log(f"the live model cannot run on this version ({exc}); comparing with baselines only")
-        live = None
-    if live is not None:
-        scorers["kyoso (live)"] = live
-    log("evaluating on the held-out half-year ...")
-    reports, recall = evaluate_scorers(prep, scorers)
-    version = datetime.now(UTC).strftime("v%Y%m%d-%H%M%S-%f")
-    metrics: dict[str, Any] = {**info, "candidate_recall": round(recall, 4),
-                               **{k: round(v, 4) for k, v in
-                                  msgspec.structs.asdict(reports[0].all).items()},
-                               "cold_start_" + PRIMARY: round(reports[0].cold_start.ndcg_at_10, 4)}
-    model_text, manifest = ranker.to_artefact(metrics)
-    path = save_model_dir(models_dir, version, model_text, manifest)
-    store.register_model(version, str(path.resolve()), manifest.fingerprint, manifest.metrics)
-    better = live is None or _metric(reports, "kyoso (new)") >= _metric(reports, "kyoso (live)")
-    if promote == "force" or (promote == "if-better" and better):
-        store.set_live_model(version)
-        log(f"model {version} is live")
-    elif promote == "if-better":
-        log(f"model {version} registered but NOT promoted: {PRIMARY} below the live model's")
-    else:
-        log(f"model {version} registered (not promoted)")
-    return Evaluation(split=prep.split, reports=reports, candidate_recall=recall,
-                      train_rows=info["train_rows"], train_queries=info["train_queries"],
-                      train_seconds=info["train_seconds"], model_version=version)
-
-
 def evaluate_job(store: Store, version: str | None = None) -> Evaluation:
     """Evaluate a registered model (default: the live one) beside the baselines."""
-    version = version or store.live_model_version()
+    from data.registry import Registry
+    from service.verify import verified_ranker
+
+    registry = Registry(store)
+    version = version or registry.live()
     if version is None:
         raise StoreError("no model to evaluate: run `kyoso train` first")
+    ranker = verified_ranker(registry.model(version))
     prep = prepare(store.snapshot())
-    reports, recall = evaluate_scorers(prep, {f"kyoso ({version})": load_ranker(
-        store.model(version).path)})
+    reports, recall = evaluate_scorers(prep, {f"kyoso ({version})": ranker})
     return Evaluation(split=prep.split, reports=reports, candidate_recall=recall,
-                      model_version=version)
+                      model_version=version, split_id=prep.split_id, warnings=prep.warnings)
 
 
 LIVE = "live"
@@ -234,26 +240,40 @@ def reindex(store: Store) -> TextModel:
     return Generations(store).reindex(*vectorizer_state(fitted))
 
 
-def serving_engine(store: Store, *, day: float | None = None) -> tuple[Engine, int, str | None]:
-    """The engine this store serves now, the generation it stands at and its model version
-    (None: the heuristic scorer, before any model is live)."""
+def serving_engine(store: Store, *, day: float | None = None
+                   ) -> tuple[Engine, int, str | None, str | None]:
+    """The engine this store serves now, the generation it stands at, its model version
+    (None: the heuristic scorer) and why that is not the live one, if it is not (a damaged
+    live artefact falls back: ``service.lifecycle.servable_model``)."""
+    from service.lifecycle import servable_model
+
+    model = servable_model(store)
     snap = store.snapshot()
-    version = store.live_model_version()
-    ranker = load_ranker(store.model(version).path) if version else None
     engine = Engine.build(snap.organizations, snap.items, snap.outcomes, snap.members, day=day,
-                          scorer=ranker, vectorizer=shared_vectorizer(store, snap))
+                          scorer=model.ranker, vectorizer=shared_vectorizer(store, snap))
     keep_out_of_collector()
-    return engine, snap.generation, version
+    return engine, snap.generation, model.version, model.note
 
 
 def engine_from_store(store: Store, *, day: float | None = None,
                       version: str | None = LIVE) -> Engine:
-    """Today's graph with a model: the live one by default (the heuristic before there is
-    one), a registered version by name, or the heuristic for None."""
+    """Today's graph with a model: the servable live one by default (see
+    ``service.lifecycle.servable_model``; the heuristic before there is one), a registered
+    version by name, or the heuristic for None."""
+    from data.registry import Registry
+    from service.lifecycle import servable_model
+    from service.verify import verified_ranker
+
     if version == LIVE:
-        return serving_engine(store, day=day)[0]
+        ranker = servable_model(store).ranker
+    else:
+        ranker = verified_ranker(Registry(store).model(version)) if version else None
+    return build_engine(store, ranker, day=day)
+
+
+def build_engine(store: Store, ranker: Ranker | None, *, day: float | None = None) -> Engine:
+    """Today's graph from the store with this ranker (None: the heuristic scorer)."""
     snap = store.snapshot()
-    ranker = load_ranker(store.model(version).path) if version else None
     engine = Engine.build(snap.organizations, snap.items, snap.outcomes, snap.members, day=day,
                           scorer=ranker, vectorizer=shared_vectorizer(store, snap))
     keep_out_of_collector()

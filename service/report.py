@@ -47,6 +47,10 @@ def render_markdown(ev: Evaluation, chart_name: str, title: str) -> str:
              f"{_day(s.split_day)} to {_day(s.last_day)}. Truth: partners that reached a meeting "
              "or further. Features of every query are computed as the graph stood at its window's "
              "start.", ""]
+    lines += [f"**Warning:** {w}." for w in ev.warnings] + ([""] if ev.warnings else [])
+    if ev.verdict:
+        lines += [f"Promotion rule: {ev.verdict} ({'promoted' if ev.promoted else 'not promoted'}).",
+                  ""]
     if ev.model_version:
         lines.append(f"Model: `{ev.model_version}`"
                      + (f", trained on {ev.train_rows:,} rows of {ev.train_queries:,} queries in "

@@ -16,6 +16,7 @@ class EcosystemStats(msgspec.Struct, kw_only=True):
     items: dict[str, int]
     items_japanese: int
     outcome_events: int
+    retracted_outcomes: int
     group_outcomes: int
     funnel: dict[str, int]
     decline_reasons: dict[str, int]
@@ -32,7 +33,8 @@ def _pairs(rows: list[tuple]) -> dict[str, int]:
 def ecosystem_stats(store: Store) -> EcosystemStats:
     q = store.read
     stage_order = ("suggested", "contacted", "meeting", "poc", "contract", "launched", "declined")
-    funnel = _pairs(q("SELECT stage, count(*) FROM outcomes GROUP BY stage"))
+    kept = "key NOT IN (SELECT key FROM retractions)"  # the funnel leaves retracted outcomes out
+    funnel = _pairs(q(f"SELECT stage, count(*) FROM outcomes WHERE {kept} GROUP BY stage"))
     span = q("SELECT min(at), max(at) FROM outcomes")[0]
     return EcosystemStats(
         source=store.get_meta("ecosystem"),
@@ -45,10 +47,11 @@ def ecosystem_stats(store: Store) -> EcosystemStats:
         # Hiragana, katakana or CJK ideographs mark a Japanese text.
         items_japanese=q("SELECT count(*) FROM items WHERE text GLOB '*[ぁ-ヿ一-鿿]*'")[0][0],
         outcome_events=store.count("outcomes"),
+        retracted_outcomes=store.count("retractions"),
         group_outcomes=q("SELECT count(*) FROM (SELECT seq FROM outcome_members GROUP BY seq"
                          " HAVING count(*) > 2)")[0][0],
         funnel={s: funnel.get(s, 0) for s in stage_order if s in funnel},
-        decline_reasons=_pairs(q("SELECT reason, count(*) FROM outcomes WHERE reason IS NOT NULL"
+        decline_reasons=_pairs(q(f"SELECT reason, count(*) FROM outcomes WHERE reason IS NOT NULL AND {kept}"
                                  " GROUP BY reason ORDER BY 2 DESC")),
         first_outcome=span[0], last_outcome=span[1],
         models=store.count("models"),
@@ -70,6 +73,9 @@ def render_stats(s: EcosystemStats) -> str:
         lines.append(f"  items in Japanese: {s.items_japanese:,} ({s.items_japanese / total_items:.0%})")
     lines.append(f"  outcome events: {s.outcome_events:,} ({s.group_outcomes:,} group outcomes),"
                  f" {s.first_outcome or '-'} .. {s.last_outcome or '-'}")
+    if s.retracted_outcomes:
+        lines.append(f"  retracted outcomes: {s.retracted_outcomes:,} (kept in the log, left out"
+                     " of training and evaluation)")
     lines += block("funnel", s.funnel)
     if s.decline_reasons:
         lines += block("decline reasons", s.decline_reasons)

@@ -52,7 +52,7 @@ def ready(store: StoreDep, live: LiveDep) -> Ready:
     return Ready(status="ready", organizations=organizations, model_version=served.model_version,
                  scorer=served.scorer, generation=served.generation, store_generation=store_generation,
                  indexed=served.engine.eco.n, rebuilding=live.rebuilding,
-                 note=served.note or live.last_error)
+                 fallback=served.note, note=live.last_error)
 
 
 def create_app(settings: Settings) -> Litestar:

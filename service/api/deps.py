@@ -41,6 +41,11 @@ def visible_organization(org: Organization, principal: Principal, partners: set[
         needs=tuple(i for i in org.needs if i.tier in tiers))
 
 
+def partner_count(org: Organization) -> int:
+    """Partner-tier items among an organisation's (shown) strengths and needs."""
+    return sum(i.tier == "partner" for i in (*org.strengths, *org.needs))
+
+
 def log_partner_items(store: Store, principal: Principal, quoted: dict[str, int], route: str) -> None:
     """Record every disclosure of partner-tier items to an office (owner → count)."""
     if principal.role != "office" or principal.org is None:

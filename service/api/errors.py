@@ -10,18 +10,19 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 
 from data.errors import UnknownOrganization
 from data.introductions import IntroductionError, UnknownIntroduction
-from data.store import NoEarlierModel, OutcomeConflict, StoreError, UnknownModel
+from data.registry import LiveChanged, NoEarlierModel, UnknownModel
+from data.retractions import UnknownOutcome
+from data.store import OutcomeConflict, StoreError
 from matching.consortia import ConsortiumImpossible, UnknownTheme
 from matching.ranker import ArtefactMismatch, NotFitted
 from service.api.auth import Forbidden, Unauthorized
 from service.api.state import JobBusy
 from service.api.types import ErrorBody
+from service.lifecycle import WorseModel
+from service.modeling import TooFewQueries, TooLittleHistory
+from service.verify import ModelDamaged
 
 log = logging.getLogger("kyoso.api")
-
-
-class WorseModel(Exception):
-    """Promotion refused: the version evaluated worse than the live one."""
 
 
 class NotReady(Exception):
@@ -108,7 +109,9 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     UnknownIntroduction: (404, "unknown_introduction"),
     UnknownModel: (404, "unknown_model"),
     UnknownJob: (404, "unknown_job"),
+    UnknownOutcome: (404, "unknown_outcome"),
     NoEarlierModel: (409, "no_earlier_model"),
+    LiveChanged: (409, "live_model_changed"),
     UnknownTheme: (422, "unknown_theme"),
     InvalidBody: (422, "invalid_input"),
     MalformedBody: (400, "malformed_json"),
@@ -128,6 +131,9 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     JobBusy: (409, "job_running"),
     WorseModel: (409, "worse_model"),
     ArtefactMismatch: (409, "model_incompatible"),
+    ModelDamaged: (422, "model_damaged"),
+    TooFewQueries: (422, "too_few_queries"),
+    TooLittleHistory: (422, "too_little_history"),
     ConsortiumImpossible: (422, "consortium_impossible"),
     NotFitted: (503, "no_model"),
     NotReady: (503, "not_ready"),

@@ -11,15 +11,20 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from data.introductions import Introduction, Introductions
 from data.records import Outcome
+from data.retractions import Retractions, UnknownOutcome
+from service.api.auth import Principal
 from service.api.deps import Caller, StoreDep
 from service.api.errors import MissingOrg
 from service.api.types import (
     Decline,
+    DisclosurePage,
     IntroductionList,
     IntroductionRequest,
     OutcomeAck,
     OutcomeEntry,
     OutcomeList,
+    Retract,
+    RetractionAck,
 )
 from service.api.vocab import require_theme
 
@@ -30,6 +35,13 @@ def _log_step(store: StoreDep, intro: Introduction, stage: str, reason: str | No
                                                                              intro.requester)
     store.append_outcome(Outcome(key=f"{intro.id}:{stage}", members=members, stage=stage,
                                  at=datetime.now(UTC), reason=reason, suggestion_id=intro.id))
+
+
+def decides_for(principal: Principal, intro: Introduction) -> None:
+    """Only the target's office (or an admin) accepts or declines: accepting opens partner-tier
+    items, so nobody else may do it on the target's behalf — analysts included."""
+    principal.require("admin", "office")
+    principal.acts_for(intro.target)
 
 
 class Exchange(Controller):
@@ -46,9 +58,10 @@ class Exchange(Controller):
 
     @post("/v1/introductions/{intro_id:str}/accept", sync_to_thread=False, status_code=200)
     def accept(self, intro_id: FromPath[str], principal: Caller, store: StoreDep) -> Introduction:
-        """The target accepts: partner-tier items open between exactly these two (a `meeting`)."""
+        """The target's office accepts: partner-tier items open between exactly these two (a
+        `meeting`). Only the target's office or an admin may."""
         intros = Introductions(store)
-        principal.acts_for(intros.get(intro_id).target)
+        decides_for(principal, intros.get(intro_id))
         intro = intros.decide(intro_id, accept=True, reason=None)
         _log_step(store, intro, "meeting")
         return intro
@@ -56,9 +69,9 @@ class Exchange(Controller):
     @post("/v1/introductions/{intro_id:str}/decline", sync_to_thread=False, status_code=200)
     def decline(self, intro_id: FromPath[str], data: JSONBody[Decline], principal: Caller,
                 store: StoreDep) -> Introduction:
-        """The target declines, with a reason (a `declined` outcome)."""
+        """The target's office declines, with a reason (a `declined` outcome)."""
         intros = Introductions(store)
-        principal.acts_for(intros.get(intro_id).target)
+        decides_for(principal, intros.get(intro_id))
         intro = intros.decide(intro_id, accept=False, reason=data.reason)
         _log_step(store, intro, "declined", data.reason)
         return intro
@@ -102,11 +115,46 @@ class Exchange(Controller):
         """Outcomes in log order after the sequence number ``after``; an office sees its own.
 
         Each entry carries its ``seq``. To read the whole log, start with ``after=0`` and pass
-        each page's ``next_after`` as ``after`` until it is null.
+        each page's ``next_after`` as ``after`` until it is null. Keys of retracted
+        outcomes among them are listed in ``retracted``.
         """
         if principal.role == "office":
             org = org or principal.org
             principal.acts_for(org)
         entries = store.outcome_entries(org_id=org, after_seq=after, limit=limit)
         return OutcomeList(outcomes=[OutcomeEntry(seq=seq, outcome=o) for seq, o in entries],
-                           next_after=entries[-1][0] if len(entries) == limit else None)
+                           next_after=entries[-1][0] if len(entries) == limit else None,
+                           retracted=Retractions(store).among([o.key for _, o in entries]))
+
+    @post("/v1/outcomes/{key:str}/retract", sync_to_thread=False)
+    def retract_outcome(self, key: FromPath[str], data: JSONBody[Retract], principal: Caller,
+                        store: StoreDep) -> Response[RetractionAck]:
+        """Retract a wrong outcome: it stays in the log, and training, evaluation and stats
+        leave it out. By its recorder's office (the first member's), an analyst or an admin;
+        again: the first retraction, 200."""
+        outcome = store.get_outcome(key)
+        if outcome is None:
+            raise UnknownOutcome(key)
+        if principal.role == "office":
+            principal.acts_for(outcome.members[0])
+        retraction, created = Retractions(store).retract(key, data.reason, principal.key.id,
+                                                         principal.role)
+        return Response(RetractionAck(created=created, retraction=retraction),
+                        status_code=201 if created else 200)
+
+    @get("/v1/disclosures", sync_to_thread=False)
+    def list_disclosures(
+        self, principal: Caller, store: StoreDep,
+        owner: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> DisclosurePage:
+        """Who was shown an organisation's partner-tier items: an office reads its own
+        organisation's log, an admin anyone's (or all). Paged by ``after``."""
+        principal.require("admin", "office")
+        if principal.role == "office":
+            owner = owner or principal.org
+            principal.acts_for(owner)
+        page = Introductions(store).disclosures(owner, after=after, limit=limit)
+        return DisclosurePage(disclosures=page,
+                              next_after=page[-1].seq if len(page) == limit else None)

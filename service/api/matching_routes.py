@@ -16,7 +16,7 @@ from data.taxonomy import INDUSTRIES, IndustryId
 from data.themes import THEMES
 from matching.consortia import TeamRules, propose_consortia, required_capabilities
 from matching.engine import Filters
-from service.api.deps import Caller, LiveDep, StoreDep, log_partner_items, partners_of
+from service.api.deps import Caller, LiveDep, StoreDep, log_partner_items, partner_count, partners_of
 from service.api.errors import NotReady, SamePair
 from service.api.types import (
     ConsortiumList,
@@ -135,6 +135,9 @@ class Matching(Controller):
                    k: Annotated[int, QueryParameter(ge=1, le=30)] = 5) -> ThemeSuggestionList:
         """Themes an organisation's visible strengths and needs point to."""
         engine = _served_for(live, store, org_id).engine
-        viewer = principal.viewer(engine, partners_of(store, principal))
-        found = engine.themes_for([engine.index_of(org_id)], viewer, k=k)
+        partners = partners_of(store, principal)
+        found = engine.themes_for([engine.index_of(org_id)], principal.viewer(engine, partners), k=k)
+        if org_id in partners:  # its partner-tier items shaped the themes: a disclosure
+            log_partner_items(store, principal, {org_id: partner_count(store.get_organization(org_id))},
+                              "themes")
         return ThemeSuggestionList(organization_id=org_id, themes=found)

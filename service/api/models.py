@@ -1,21 +1,32 @@
-"""Model versions: list, train (a background job), promote, roll back — analysts and admins."""
+"""Model versions: list, train (a background job), promote, roll back — analysts and admins.
+
+Every decision is ``service.lifecycle``'s; these handlers pass who is asking.
+"""
 
 from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
+from data.registry import Registry
 from data.store import Store
+from service import lifecycle
+from service.api.auth import Principal
 from service.api.deps import Caller, JobsDep, LiveDep, StoreDep
-from service.api.errors import UnknownJob, WorseModel
-from service.api.types import ModelInfo, ModelList, Promote, TrainJob
-from service.modeling import PRIMARY, load_ranker
+from service.api.errors import UnknownJob
+from service.api.types import ModelHistory, ModelInfo, ModelList, Promote, TrainJob
 
 
-def model_list(store: Store) -> ModelList:
-    return ModelList(live=store.live_model_version(), models=[
+def model_list(store: Store, verdict: str | None = None) -> ModelList:
+    registry = Registry(store)
+    return ModelList(live=registry.live(), verdict=verdict, models=[
         ModelInfo(version=m.version, live=m.live, created_at=m.created_at, metrics=m.metrics)
-        for m in store.models()])
+        for m in registry.models()])
+
+
+def actor(principal: Principal) -> str:
+    """Who did a lifecycle step, as the history and the log record it."""
+    return f"key {principal.key.id} ({principal.role})"
 
 
 class Models(Controller):
@@ -27,11 +38,17 @@ class Models(Controller):
         principal.require("admin", "analyst")
         return model_list(store)
 
+    @get("/history", sync_to_thread=False)
+    def history(self, principal: Caller, store: StoreDep) -> ModelHistory:
+        """Every promotion, rollback and fallback, oldest first, with who and when."""
+        principal.require("admin", "analyst")
+        return ModelHistory(history=Registry(store).history())
+
     @post("/train", sync_to_thread=False, status_code=202)
     def train(self, principal: Caller, jobs: JobsDep) -> TrainJob:
-        """Start training a new version; it is promoted only if it evaluates at least as well."""
+        """Start training a new version; it is promoted only if the promotion rule says so."""
         principal.require("admin", "analyst")
-        return jobs.start()
+        return jobs.start(actor(principal))
 
     @get("/jobs/{job_id:str}", sync_to_thread=False)
     def job(self, job_id: FromPath[str], principal: Caller, jobs: JobsDep) -> TrainJob:
@@ -41,29 +58,19 @@ class Models(Controller):
         return jobs.jobs[job_id]
 
     @post("/{version:str}/promote", sync_to_thread=True, status_code=200)
-    def promote(self, version: FromPath[str], data: JSONBody[Promote], principal: Caller, store: StoreDep,
-                live: LiveDep) -> ModelList:
-        """Make a version live, swapping it in without a restart. A version that evaluated
-        worse than the live one needs ``force``."""
+    def promote(self, version: FromPath[str], data: JSONBody[Promote], principal: Caller,
+                store: StoreDep, live: LiveDep) -> ModelList:
+        """Make a version live without a restart, once its artefact checks out and it beats
+        the live model and the baselines on the current split (or with ``force``)."""
         principal.require("admin", "analyst")
-        target = store.model(version)
-        current = store.live_model_version()
-        if current and current != version and not data.force:
-            ours = target.metrics.get(PRIMARY, 0.0)
-            theirs = store.model(current).metrics.get(PRIMARY, 0.0)
-            if ours < theirs:
-                raise WorseModel(f"{version} has {PRIMARY} {ours} < live {current}'s {theirs};"
-                                 " pass force to promote anyway")
-        load_ranker(target.path)  # loads and checks it before anything is switched
-        store.set_live_model(version)
-        live.sync_now()  # this process serves it now; every other one within its poll
-        return model_list(store)
+        verdict = lifecycle.promote(store, version, force=data.force, actor=actor(principal))
+        live.sync_now()  # this process serves it now; the others within a poll
+        return model_list(store, verdict.reason)
 
     @post("/rollback", sync_to_thread=True, status_code=200)
     def rollback(self, principal: Caller, store: StoreDep, live: LiveDep) -> ModelList:
-        """Return to the version that was live before the last switch."""
+        """Return to the version before the live one in the promotion history."""
         principal.require("admin", "analyst")
-        load_ranker(store.model(store.previous_live_model_version()).path)
-        store.rollback_live_model()
-        live.sync_now()
-        return model_list(store)
+        version = lifecycle.rollback(store, actor=actor(principal))
+        live.sync_now()  # this process serves it now; the others within a poll
+        return model_list(store, f"rolled back to {version}")

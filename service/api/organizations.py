@@ -10,7 +10,15 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from data.errors import UnknownOrganization
 from data.records import REGION_PATTERN, Kind, Organization
 from data.taxonomy import IndustryId
-from service.api.deps import Caller, LiveDep, StoreDep, log_partner_items, partners_of, visible_organization
+from service.api.deps import (
+    Caller,
+    LiveDep,
+    StoreDep,
+    log_partner_items,
+    partner_count,
+    partners_of,
+    visible_organization,
+)
 from service.api.errors import IdMismatch, OrganizationExists
 from service.api.types import OrganizationPage
 
@@ -39,8 +47,7 @@ class Organizations(Controller):
         partners = partners_of(store, principal)
         shown = visible_organization(org, principal, partners)
         if org.id in partners:
-            log_partner_items(store, principal, {org.id: sum(
-                i.tier == "partner" for i in (*shown.strengths, *shown.needs))}, "organization")
+            log_partner_items(store, principal, {org.id: partner_count(shown)}, "organization")
         return shown
 
     @put("/{org_id:str}", sync_to_thread=True)
@@ -70,5 +77,7 @@ class Organizations(Controller):
         items, total = store.list_organizations(kind=kind, region=region, industry=industry,
                                                 text=q, limit=limit, offset=offset)
         partners = partners_of(store, principal)
-        return OrganizationPage(items=[visible_organization(o, principal, partners) for o in items],
-                                total=total, limit=limit, offset=offset)
+        shown = [visible_organization(o, principal, partners) for o in items]
+        log_partner_items(store, principal, {o.id: partner_count(o) for o in shown
+                                             if o.id in partners}, "search")
+        return OrganizationPage(items=shown, total=total, limit=limit, offset=offset)

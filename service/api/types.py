@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from data.introductions import Introduction
+from data.introductions import Disclosure, Introduction
 from data.records import (
     Consortium,
     DeclineReason,
@@ -20,6 +20,8 @@ from data.records import (
     Theme,
     ThemeSuggestion,
 )
+from data.registry import HistoryEntry
+from data.retractions import Retraction
 
 Text = Annotated[str, Meta(min_length=1, max_length=2000)]
 
@@ -113,6 +115,7 @@ class OutcomeList(msgspec.Struct, kw_only=True):
     outcomes: list[OutcomeEntry]
     # The ``after`` of the next page; null when this page is the last.
     next_after: int | None = None
+    retracted: list[str] = []  # keys of the outcomes above that were retracted
 
 
 class ModelInfo(msgspec.Struct, kw_only=True):
@@ -125,10 +128,29 @@ class ModelInfo(msgspec.Struct, kw_only=True):
 class ModelList(msgspec.Struct, kw_only=True):
     live: str | None
     models: list[ModelInfo]
+    verdict: str | None = None  # after a promotion or rollback: why it was made
 
 
 class Promote(Body):
     force: bool = False
+
+
+class ModelHistory(msgspec.Struct, kw_only=True):
+    history: list[HistoryEntry]
+
+
+class Retract(Body):
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+class RetractionAck(msgspec.Struct, kw_only=True):
+    created: bool
+    retraction: Retraction
+
+
+class DisclosurePage(msgspec.Struct, kw_only=True):
+    disclosures: list[Disclosure]
+    next_after: int | None  # pass as ?after= for the next page; None on the last page
 
 
 class TrainJob(msgspec.Struct, kw_only=True):
@@ -155,3 +177,4 @@ class Ready(msgspec.Struct, kw_only=True):
     indexed: int = 0  # organisations this process serves
     rebuilding: bool = False  # a full build is running in the background
     note: str | None = None  # why this process serves something other than the store says
+    fallback: str | None = None  # why the promoted model is not the one served

@@ -14,7 +14,8 @@ import pytest
 
 from data.migrations import SCHEMA_VERSION
 from data.records import Item, Organization, Outcome
-from data.store import OutcomeConflict, Store, StoreError, UnknownModel, UnknownOrganization
+from data.registry import LiveChanged, Registry, UnknownModel
+from data.store import OutcomeConflict, Store, StoreError, UnknownOrganization
 
 ORG = Organization(id="org-a", name="Acme", kind="company", region="JP-13",
                    strengths=(Item(tag="ai.vision", text="画像認識"),),
@@ -113,16 +114,42 @@ def test_api_keys_are_stored_hashed(two: Store, tmp_path: Path):
         two.create_api_key("office", "ghost")
 
 
-def test_model_registry_switches_and_rolls_back(store: Store):
-    store.register_model("v1", "/m/v1", "fp1", {"ndcg@10": 0.3})
-    store.register_model("v2", "/m/v2", "fp2", {"ndcg@10": 0.4})
-    assert store.set_live_model("v1") is None
-    assert store.set_live_model("v2") == "v1"
-    assert store.rollback_live_model() == "v1"
-    assert store.live_model_version() == "v1"
-    assert [m.live for m in store.models()] == [True, False]
+def test_model_registry_switches_and_keeps_the_history_as_a_stack(store: Store):
+    registry = Registry(store)
+    for v in ("v1", "v2", "v3"):
+        registry.register(v, f"/m/{v}", "fp", {"ndcg@10": 0.3}, checksum=None)
+    assert registry.switch("v1", "promote", "t", None) is None
+    assert registry.switch("v2", "promote", "t", None) == "v1"
+    registry.switch("v3", "promote", "t", None)
+    assert registry.stack() == ["v1", "v2", "v3"]
+    registry.switch("v2", "rollback", "t", None)
+    assert registry.stack() == ["v1", "v2"]
+    registry.switch("v1", "fallback", "t", "v2 damaged")
+    assert registry.stack() == ["v1"] and store.live_model_version() == "v1"
+    assert [m.live for m in registry.models()] == [True, False, False]
+    registry.switch(None, "fallback", "t", "v1 damaged")
+    assert registry.stack() == [] and store.live_model_version() is None
     with pytest.raises(UnknownModel):
-        store.set_live_model("v9")
+        registry.switch("v9", "promote", "t", None)
+    with pytest.raises(LiveChanged):
+        registry.switch("v1", "promote", "t", None, expect_live="v3", check_live=True)
+
+
+def test_a_store_with_a_live_model_keeps_it_and_its_rollback_across_the_migration(tmp_path):
+    import sqlite3
+
+    from data.migrations import MIGRATIONS
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    for version in range(3):
+        conn.executescript(MIGRATIONS[version])
+    conn.executescript("INSERT INTO models VALUES ('v1', '/m', 'fp', '{}', 't');"
+                       "INSERT INTO models VALUES ('v2', '/m', 'fp', '{}', 't');"
+                       "INSERT INTO live_model VALUES (1, 'v2', 'v1', 't'); PRAGMA user_version=3;")
+    conn.close()
+    with Store(db) as migrated:
+        assert Registry(migrated).stack() == ["v1", "v2"]
 
 
 WRITER = """

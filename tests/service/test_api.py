@@ -7,7 +7,9 @@ import pytest
 
 from data.errors import UnknownOrganization
 from data.introductions import IntroductionError
-from data.store import OutcomeConflict, Store, UnknownModel
+from data.registry import NoEarlierModel, UnknownModel
+from data.retractions import UnknownOutcome
+from data.store import OutcomeConflict, Store
 from matching.consortia import ConsortiumImpossible, UnknownTheme
 from matching.ranker import NotFitted
 from service.api.auth import Forbidden, Unauthorized
@@ -22,6 +24,9 @@ from service.api.errors import (
     UnsupportedMediaType,
 )
 from service.batch import run_batch
+from service.lifecycle import WorseModel
+from service.modeling import TooFewQueries
+from service.verify import ModelDamaged
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
 NEW_ORG = {
@@ -38,6 +43,8 @@ NEW_ORG = {
     (IntroductionError, 409), (ConsortiumImpossible, 422), (NotFitted, 503), (UnknownModel, 404),
     (InvalidBody, 422), (MalformedBody, 400), (BodyRequired, 400), (BodyTooDeep, 400),
     (UnsupportedMediaType, 415), (QueryTooLong, 414), (BodyTimeout, 408), (UnknownTheme, 422),
+    (ModelDamaged, 422), (TooFewQueries, 422), (WorseModel, 409), (NoEarlierModel, 409),
+    (UnknownOutcome, 404),
 ])
 def test_domain_errors_map_to_statuses(exc, status):
     assert STATUS[exc][0] == status
@@ -208,7 +215,8 @@ def test_outcomes_are_idempotent_by_key(api):
 
 def test_models_are_for_analysts(api):
     assert api.call("GET", "/v1/models", who="office").status_code == 403
-    assert api.call("GET", "/v1/models", who="analyst").json() == {"live": None, "models": []}
+    assert api.call("GET", "/v1/models", who="analyst").json() == {"live": None, "models": [],
+                                                                      "verdict": None}
     assert api.call("POST", "/v1/models/rollback").status_code == 409
     assert api.call("POST", "/v1/models/v-none/promote", json={}).status_code == 404
 

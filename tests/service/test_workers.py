@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from data.registry import Registry
 from data.store import Store
 from tests.service.conftest import make_store
 from tests.service.test_model_swap import register_random_model
@@ -60,7 +61,7 @@ def two_servers(tmp_path):
     with Store(db) as store:
         register_random_model(store, tmp_path / "models", "v-first", 1, 0.3)
         register_random_model(store, tmp_path / "models", "v-second", 2, 0.4)
-        store.set_live_model("v-first")
+        Registry(store).switch("v-first", "promote", "test", None)
         key = store.create_api_key("admin")[1]
     env = {**os.environ, "KYOSO_DB": db, "KYOSO_MODELS_DIR": str(tmp_path / "models"),
            "KYOSO_POLL_SECONDS": str(POLL)}
@@ -102,7 +103,8 @@ def test_a_registration_through_one_is_served_by_the_other(two_servers):
 
 def test_a_promotion_from_the_cli_is_served_by_every_process(two_servers):
     bases, _, env = two_servers
-    done = subprocess.run([sys.executable, "-m", "service.cli", "models", "promote", "v-second"],
+    done = subprocess.run([sys.executable, "-m", "service.cli", "models", "promote", "v-second",
+                           "--force"],
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     for base in bases:
