@@ -16,7 +16,6 @@ Prints requests/s, p50 and p99, and each one's share of the bare endpoint's thro
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -26,10 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench_setup import small_ranker
+from bench_setup import serving_store
 
-from data.artefacts import checksum, save_model_dir
-from data.registry import Registry
 from data.store import Store
 
 LUA = """
@@ -89,24 +86,13 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="kyoso-load-"))
-    db, models = tmp / "k.db", tmp / "models"
-    env = {**os.environ, "KYOSO_DB": str(db), "KYOSO_MODELS_DIR": str(models)}
     server = None
     try:
-        subprocess.run([sys.executable, "-m", "service.cli", "generate", "--orgs", str(args.orgs)],
-                       env=env, check=True, capture_output=True)
-        ranker = small_ranker()
-        text, manifest = ranker.to_artefact()
-        with Store(db) as store:
-            path = save_model_dir(models, "v-load", text, manifest)
-            registry = Registry(store)
-            registry.register("v-load", str(path), manifest.fingerprint, manifest.metrics,
-                              checksum(text.encode()))
-            registry.switch("v-load", "promote", "benchmark", "benchmark set-up")
-            _, key = store.create_api_key("analyst")
-            rows = store.read("SELECT id, registered_at FROM organizations ORDER BY registered_at, id")
-        everyone = [r[0] for r in rows]
-        recent, since = everyone[-args.stored:], rows[-args.stored][1]
+        env, key, everyone = serving_store(args.orgs, tmp)
+        with Store(tmp / "k.db") as store:
+            since = store.read("SELECT registered_at FROM organizations ORDER BY registered_at, id"
+                               " LIMIT 1 OFFSET ?", (len(everyone) - args.stored,))[0][0]
+        recent = everyone[-args.stored:]
         subprocess.run([sys.executable, "-m", "service.cli", "score-batch", "--since", since],
                        env=env, check=True, capture_output=True)
         base = f"http://127.0.0.1:{args.port}"

@@ -207,6 +207,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX suggestions_partner ON suggestions(partner_id);
     CREATE TABLE stale_lists (org_id TEXT PRIMARY KEY, since TEXT NOT NULL);
+    ALTER TABLE models ADD COLUMN probed TEXT;
     CREATE TABLE batch_extras (
         run_id TEXT NOT NULL REFERENCES batch_runs(id),
         org_id TEXT NOT NULL,

@@ -41,6 +41,7 @@ class ModelEntry(msgspec.Struct, frozen=True, kw_only=True):
     metrics: dict[str, Any]
     created_at: str
     checksum: str | None = None  # sha256 of model.txt at registration; None for older rows
+    probed: str | None = None  # the sha256 of the bytes a child process loaded and scored with
     live: bool = False
 
 
@@ -97,11 +98,16 @@ class Registry:
 
     def models(self) -> list[ModelEntry]:
         live = self.live()
-        rows = self.store.read("SELECT version, path, fingerprint, metrics, created_at, checksum"
-                               " FROM models ORDER BY created_at, version")
+        rows = self.store.read("SELECT version, path, fingerprint, metrics, created_at, checksum,"
+                               " probed FROM models ORDER BY created_at, version")
         return [ModelEntry(version=r[0], path=r[1], fingerprint=r[2],
                            metrics=msgspec.json.decode(r[3]), created_at=r[4], checksum=r[5],
-                           live=r[0] == live) for r in rows]
+                           probed=r[6], live=r[0] == live) for r in rows]
+
+    def mark_probed(self, version: str, digest: str) -> None:
+        """Record that the bytes with this checksum loaded and scored in a child process."""
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE models SET probed=? WHERE version=?", (digest, version))
 
     def model(self, version: str) -> ModelEntry:
         for entry in self.models():

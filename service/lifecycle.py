@@ -129,7 +129,7 @@ def _unusable_live(verdict: Verdict, live: str | None, live_ranker: Ranker | Non
 def _checked(registry: Registry, version: str) -> Ranker | None:
     """The version's ranker, or None (logged) when it cannot be served."""
     try:
-        return verified_ranker(registry.model(version))
+        return verified_ranker(registry, version)
     except (ModelDamaged, ArtefactMismatch) as exc:
         log.warning("model %s cannot be used: %s", version, exc)
         return None
@@ -144,7 +144,7 @@ def promote(store: Store, version: str, *, force: bool = False, actor: str) -> V
         TooFewQueries: the split is too small to judge on.
     """
     registry = Registry(store)
-    candidate = verified_ranker(registry.model(version))
+    candidate = verified_ranker(registry, version)
     live = registry.live()
     if live == version:
         return Verdict(candidate=version, live=live, promote=False, reason=f"{version} is already live")
@@ -181,7 +181,7 @@ def rollback(store: Store, *, actor: str) -> str:
         raise NoEarlierModel(f"nothing earlier than {live or 'no model'} in the promotion history"
                              " to roll back to")
     target = stack[-2]
-    verified_ranker(registry.model(target))
+    verified_ranker(registry, target)
     registry.switch(target, "rollback", actor, f"rolled back from {live}", expect_live=live,
                     check_live=True)
     log.info("model rolled back by %s: %s -> %s", actor, live, target)
@@ -197,7 +197,7 @@ def servable_model(store: Store, *, actor: str = "service") -> ServableModel:
     if live is None:
         return ServableModel(None, None, _fallback_note(registry))
     try:
-        return ServableModel(live, verified_ranker(registry.model(live)), _fallback_note(registry))
+        return ServableModel(live, verified_ranker(registry, live), _fallback_note(registry))
     except (ModelDamaged, ArtefactMismatch) as exc:
         problem = str(exc)
     for version in reversed(registry.stack()):

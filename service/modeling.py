@@ -206,7 +206,7 @@ def evaluate_job(store: Store, version: str | None = None) -> Evaluation:
     version = version or registry.live()
     if version is None:
         raise StoreError("no model to evaluate: run `kyoso train` first")
-    ranker = verified_ranker(registry.model(version))
+    ranker = verified_ranker(registry, version)
     prep = prepare(store.snapshot())
     reports, recall = evaluate_scorers(prep, {f"kyoso ({version})": ranker})
     return Evaluation(split=prep.split, reports=reports, candidate_recall=recall,
@@ -267,7 +267,7 @@ def engine_from_store(store: Store, *, day: float | None = None,
     if version == LIVE:
         ranker = servable_model(store).ranker
     else:
-        ranker = verified_ranker(Registry(store).model(version)) if version else None
+        ranker = verified_ranker(Registry(store), version) if version else None
     return build_engine(store, ranker, day=day)
 
 

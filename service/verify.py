@@ -16,13 +16,11 @@ import msgspec
 
 from data.artefacts import checksum, read_model_dir
 from data.errors import KyosoError
-from data.registry import ModelEntry
+from data.registry import Registry
 from features.pairs import FEATURES
 from matching.ranker import Ranker
 
 PROBE_TIMEOUT = 60.0  # seconds for the child to load and score one row
-# (path, checksum) of files a child has loaded: the same bytes need no second probe.
-_probed: set[tuple[str, str]] = set()
 
 
 class ModelDamaged(KyosoError):
@@ -49,13 +47,16 @@ def _probe(version: str, text: bytes) -> None:
         raise ModelDamaged(version, f"LightGBM cannot load model.txt ({how}: {detail[:300]})")
 
 
-def verified_ranker(entry: ModelEntry) -> Ranker:
-    """The version's ranker, after its artefact passed every check.
+def verified_ranker(registry: Registry, version: str) -> Ranker:
+    """The version's ranker, after its artefact passed every check. Bytes a child process
+    has loaded once (the registry records their checksum) are not probed again, by any
+    process: the checksum then proves they are the same bytes.
 
     Raises:
         ModelDamaged: a file is missing, the checksum differs, or it does not load.
         ArtefactMismatch: it is intact but made for another format or feature list.
     """
+    entry = registry.model(version)
     try:
         raw, manifest = read_model_dir(entry.path)
     except FileNotFoundError as exc:
@@ -69,9 +70,9 @@ def verified_ranker(entry: ModelEntry) -> Ranker:
         if expected and digest != expected:
             raise ModelDamaged(entry.version, f"model.txt has sha256 {digest[:12]}…, {source}"
                                               f" recorded {expected[:12]}…")
-    if (entry.path, digest) not in _probed:
+    if entry.probed != digest:
         _probe(entry.version, raw)
-        _probed.add((entry.path, digest))
+        registry.mark_probed(entry.version, digest)
     try:
         return Ranker.from_artefact(raw.decode(), manifest, FEATURES)
     except (lgb.basic.LightGBMError, UnicodeDecodeError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,7 +52,7 @@ def ready(store: StoreDep, live: LiveDep) -> Ready:
     served = live.served
     return Ready(status="ready", organizations=organizations, model_version=served.model_version,
                  scorer=served.scorer, generation=served.generation, store_generation=store_generation,
-                 indexed=served.engine.eco.n, rebuilding=live.rebuilding,
+                 indexed=served.engine.eco.n, rebuilding=live.rebuilding, worker=os.getpid(),
                  fallback=served.note, note=live.last_error)
 
 

@@ -176,5 +176,6 @@ class Ready(msgspec.Struct, kw_only=True):
     store_generation: int = 0  # the store's own generation now
     indexed: int = 0  # organisations this process serves
     rebuilding: bool = False  # a full build is running in the background
+    worker: int = 0  # the id of the process that answered (one per server worker)
     note: str | None = None  # why this process serves something other than the store says
     fallback: str | None = None  # why the promoted model is not the one served
