@@ -9,7 +9,7 @@ batch for the ``--stored`` most recent registrants, serves it with `kyoso serve`
 127.0.0.1, and drives it with wrk (Debian package `wrk`) for a bounded time: first
 requests computed live (``fresh=true``) for random organisations, then default requests
 for random organisations among those with a stored list. Then the bare endpoint of
-benchmarks/bare_app.py, served by uvicorn with the same workers, gets the same load.
+benchmarks/bare_app.py, served by the same server with the same workers, gets the same load.
 Prints requests/s, p50 and p99, and each one's share of the bare endpoint's throughput.
 """
 
@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--stored", type=int, default=2000,
                         help="organisations given a stored list by the nightly batch")
@@ -97,7 +98,8 @@ def main() -> None:
                        env=env, check=True, capture_output=True)
         base = f"http://127.0.0.1:{args.port}"
         server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port",
-                                   str(args.port), "--workers", str(args.workers)], env=env,
+                                   str(args.port), "--workers", str(args.workers), "--server",
+                                   args.server], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_ready(base + "/health")
         wait_ready(base + "/ready")
@@ -106,10 +108,12 @@ def main() -> None:
         stored = wrk(base + "/", args.seconds, args.concurrency, lua(tmp / "stored.lua", recent, key))
         server.terminate()
         server.wait()
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app",
-                                   "--port", str(args.port), "--workers", str(args.workers),
-                                   "--log-level", "warning"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        bare_server = ([sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--port", str(args.port),
+                        "--workers", str(args.workers), "--log-level", "warning"]
+                       if args.server == "uvicorn" else
+                       [sys.executable, "-m", "granian", "--interface", "asgi", "benchmarks.bare_app:app",
+                        "--port", str(args.port), "--workers", str(args.workers), "--log-level", "warning"])
+        server = subprocess.Popen(bare_server, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_ready(base + "/bare")
         bare = wrk(base + "/bare", args.seconds, args.concurrency)
     finally:
@@ -117,7 +121,7 @@ def main() -> None:
             server.terminate()
             server.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{args.orgs:,} organisations, uvicorn workers={args.workers}, "
+    print(f"{args.orgs:,} organisations, {args.server} workers={args.workers}, "
           f"concurrency {args.concurrency}, {args.seconds}s each, loopback")
     print("| endpoint | req/s | p50 ms | p99 ms | non-2xx | share of bare |")
     print("|---|---|---|---|---|---|")

@@ -128,6 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--writes", type=int, default=20)
     parser.add_argument("--stored", type=int, default=2000)
@@ -150,7 +151,7 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "service.cli", "score-batch", "--since", since],
                            env=env, check=True, capture_output=True)
         server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(args.port),
-                                   "--workers", str(args.workers)], env=env,
+                                   "--workers", str(args.workers), "--server", args.server], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://{HOST}:{args.port}"
         wait_ready(base + "/ready")
@@ -208,8 +209,8 @@ def main() -> None:
             server.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"{args.orgs:,} organisations, kyoso serve --workers {args.workers}, loopback, "
-          f"{args.writes} writes of each kind, {args.seconds}s per load phase")
+    print(f"{args.orgs:,} organisations, kyoso serve --server {args.server} --workers {args.workers}, "
+          f"loopback, {args.writes} writes of each kind, {args.seconds}s per load phase")
     print("| measure | p50 | p99 / max |")
     print("|---|---|---|")
     print(f"| POST /v1/organizations (registration) ms | {ms(posts, 50):.1f} | {ms(posts, 99):.1f} |")

@@ -19,6 +19,7 @@ import msgspec
 from data.errors import KyosoError
 from data.records import KINDS
 from data.store import Store
+from service.serve import CLI_ACTOR, DEFAULT_SERVER, SERVERS
 from service.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -162,7 +163,6 @@ def _print_evaluation(ev) -> None:
              f"({cold.queries} queries)")
 
 
-CLI_ACTOR = "cli"  # who a lifecycle step from the command line is recorded as
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
@@ -303,38 +303,12 @@ def cmd_benchmark(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import os
-
-    import uvicorn
-
-    from service.lifecycle import train
+    from service.serve import prepare_first_run, run_server
 
     if not Path(settings.db).exists():
         raise UsageError(f"no store at {settings.db}; run `kyoso generate` or `kyoso import` first")
-    with _open_store(settings) as store:
-        if store.live_model_version() is None:
-            _say("no live model yet: training one on the outcome log (first run) ...")
-            try:
-                train(store, settings.models_dir, actor=CLI_ACTOR, log_line=_say)
-            except KyosoError as exc:
-                _say(f"could not train ({exc}); serving with the transparent heuristic scorer")
-        example_org = store.list_organizations(limit=1)[0]
-        if store.count("api_keys") == 0:
-            _, admin = store.create_api_key("admin")
-            _, office = store.create_api_key("office", example_org[0].id if example_org else None)
-            _say(f"first run: created keys (shown once)\n  admin:  {admin}\n"
-                 f"  office ({example_org[0].id}): {office}")
-            key = office
-        else:
-            key = "<your key>"
-    base = f"http://{args.host}:{args.port}"
-    org = example_org[0].id if example_org else "ORG_ID"
-    _say(f"Kyoso API on {base}  (interactive docs: {base}/docs)")
-    _say(f"try: curl -H 'X-API-Key: {key}' '{base}/v1/organizations/{org}/suggestions?k=5'")
-    os.environ["KYOSO_DB"] = settings.db
-    os.environ["KYOSO_MODELS_DIR"] = settings.models_dir
-    uvicorn.run("service.api.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="warning")
+    prepare_first_run(settings, args.host, args.port, log=_say)
+    run_server(settings, host=args.host, port=args.port, workers=args.workers, server=args.server)
     return EXIT_OK
 
 
@@ -441,7 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the HTTP API (trains a model first if none is live)")
     p.add_argument("--host", default="127.0.0.1", help="interface (default: loopback only)")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=_positive, default=1, help="server processes")
+    p.add_argument("--workers", type=_positive, default=1, help="server processes (each one follows "
+                   "the store: they serve the same generation and model within a poll)")
+    p.add_argument("--server", choices=list(SERVERS), default=DEFAULT_SERVER,
+                   help=f"the HTTP server (default {DEFAULT_SERVER}: see docs/benchmarks.md)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("benchmark", help="real-data benchmarks")

@@ -1,0 +1,62 @@
+"""`kyoso serve`: the first run's set-up, then the HTTP server with its worker processes.
+
+Each worker builds its own engine and follows the store (``service.live``), so every worker
+serves the same generation of data and the same model within a poll; nothing is shared
+between workers but the store.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from data.errors import KyosoError
+from data.store import Store
+from service.settings import Settings
+
+APP = "service.api.app:app_from_env"
+SERVERS = ("uvicorn", "granian")
+DEFAULT_SERVER = "uvicorn"
+CLI_ACTOR = "cli"  # who a lifecycle step from the command line is recorded as
+
+
+def prepare_first_run(settings: Settings, host: str, port: int, log: Callable[[str], None]) -> None:
+    """Train a first model if none is live, create keys if there are none, and say how to
+    try the API."""
+    from service.lifecycle import train
+
+    with Store(settings.db) as store:
+        if store.live_model_version() is None:
+            log("no live model yet: training one on the outcome log (first run) ...")
+            try:
+                train(store, settings.models_dir, actor=CLI_ACTOR, log_line=log)
+            except KyosoError as exc:
+                log(f"could not train ({exc}); serving with the transparent heuristic scorer")
+        example_org = store.list_organizations(limit=1)[0]
+        key = "<your key>"
+        if store.count("api_keys") == 0:
+            _, admin = store.create_api_key("admin")
+            _, office = store.create_api_key("office", example_org[0].id if example_org else None)
+            log(f"first run: created keys (shown once)\n  admin:  {admin}\n"
+                f"  office ({example_org[0].id}): {office}")
+            key = office
+    base = f"http://{host}:{port}"
+    org = example_org[0].id if example_org else "ORG_ID"
+    log(f"Kyoso API on {base}  (interactive docs: {base}/docs)")
+    log(f"try: curl -H 'X-API-Key: {key}' '{base}/v1/organizations/{org}/suggestions?k=5'")
+
+
+def run_server(settings: Settings, *, host: str, port: int, workers: int, server: str) -> None:
+    """Serve the app until stopped; each worker reads the settings from the environment."""
+    os.environ["KYOSO_DB"] = settings.db
+    os.environ["KYOSO_MODELS_DIR"] = settings.models_dir
+    os.environ["KYOSO_POLL_SECONDS"] = str(settings.poll_seconds)
+    if server == "granian":
+        from granian import Granian
+
+        Granian(APP, factory=True, address=host, port=port, workers=workers, interface="asgi",
+                log_level="warning", respawn_failed_workers=True).serve()
+        return
+    import uvicorn
+
+    uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, log_level="warning")
