@@ -124,6 +124,14 @@ def workers_serving(port: int, version: str, workers: int, timeout: float = 60) 
     return time.monotonic() - started
 
 
+def worker_rss(pid: int) -> list[float]:
+    """MiB resident in the server process and each of its children (the workers)."""
+    import psutil
+
+    parent = psutil.Process(pid)
+    return [p.memory_info().rss / 2**20 for p in [parent, *parent.children(recursive=True)]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orgs", type=int, default=100_000)
@@ -203,6 +211,7 @@ def main() -> None:
                               env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         promoted = workers_serving(args.port, "v-next", args.workers)
+        rss = worker_rss(server.pid)
     finally:
         if server is not None:
             server.terminate()
@@ -230,6 +239,7 @@ def main() -> None:
     print(f"| outcome → pair's next live fit shows the tie: {direct} (before: {was}), ms | "
           f"{outcome_seen * 1000:.0f} | |")
     print(f"| CLI promotion → every worker ({args.workers}) serves it, s | {promoted:.2f} | |")
+    print(f"| resident memory of each server process, MiB | {', '.join(f'{r:,.0f}' for r in rss)} | |")
 
 
 if __name__ == "__main__":
