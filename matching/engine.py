@@ -139,7 +139,8 @@ class Engine:
             return self
         eco, idx = with_organizations(self.eco, organizations, items)
         text = self.ctx.text
-        frame = items.with_columns(org=pl.col("org_id").replace_strict(eco.index, return_dtype=pl.Int64))
+        own = {o: eco.index[o] for o in items["org_id"].unique().to_list()}  # not the whole index
+        frame = items.with_columns(org=pl.col("org_id").replace_strict(own, return_dtype=pl.Int64))
         rows = np.arange(text.items.shape[0], text.items.shape[0] + frame.height, dtype=np.int64)
         frame = frame.with_columns(row=pl.Series(rows))
         graph = grown(self.ctx.graph, eco.n)
