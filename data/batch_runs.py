@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import msgspec
 
-from data.store import Row, Store, _now, id_slices, write_suggestions
+from data.slices import id_slices
+from data.store import Store, _now
+from data.stored_lists import Row, write_suggestions
 
 
 class BatchRun(msgspec.Struct, frozen=True, kw_only=True):

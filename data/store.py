@@ -26,6 +26,8 @@ from data.errors import KyosoError, UnknownOrganization
 from data.generations import record_change
 from data.migrations import MIGRATIONS, SCHEMA_VERSION
 from data.records import Item, Organization, Outcome
+from data.slices import id_slices
+from data.stored_lists import drop_lists_quoting
 
 Role = Literal["admin", "analyst", "office"]
 _json = msgspec.json.Encoder(order="deterministic")
@@ -78,37 +80,6 @@ def outcome_hash(outcome: Outcome) -> str:
 def hash_key(plain: str) -> str:
     # Keys are 256-bit random tokens, so a fast hash is enough (no guessing to slow down).
     return hashlib.sha256(plain.encode()).hexdigest()
-
-
-Row = tuple[str, float, bytes]  # a stored suggestion: (partner_id, score, Suggestion JSON)
-# SQLite's limit on bound parameters is 999 on old builds: query ids in slices below it.
-_SLICE = 900
-
-
-def id_slices(ids: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(ids), _SLICE):
-        yield ids[start:start + _SLICE]
-
-
-def drop_lists_quoting(conn: sqlite3.Connection, org_id: str, now: str) -> None:
-    """Drop the stored list of ``org_id`` and every stored list that names it as a partner,
-    inside the caller's transaction: a changed profile must not be quoted from an old list
-    (text made confidential would leak). Their owners are scored live until the next batch
-    rescores them."""
-    owners = [r[0] for r in conn.execute(
-        "SELECT DISTINCT org_id FROM suggestions WHERE partner_id=? OR org_id=?", (org_id, org_id))]
-    for part in id_slices(owners):
-        conn.execute(f"DELETE FROM suggestions WHERE org_id IN ({', '.join('?' * len(part))})", part)
-    conn.executemany("INSERT OR IGNORE INTO stale_lists VALUES (?, ?)", [(o, now) for o in owners])
-
-
-def write_suggestions(conn: sqlite3.Connection, org_id: str, rows: list[Row],
-                      model_version: str | None, now: str) -> None:
-    """Replace one stored list inside the caller's transaction."""
-    conn.execute("DELETE FROM suggestions WHERE org_id=?", (org_id,))
-    conn.executemany("INSERT INTO suggestions VALUES (?,?,?,?,?,?,?)",
-                     [(org_id, rank, pid, score, body.decode(), model_version, now)
-                      for rank, (pid, score, body) in enumerate(rows, start=1)])
 
 
 class Store:
@@ -527,34 +498,3 @@ class Store:
     def live_model_version(self) -> str | None:
         rows = self.read("SELECT version FROM live_model WHERE slot=1")
         return rows[0][0] if rows else None
-
-    # --- stored suggestions ----------------------------------------------------------------
-
-    def replace_suggestions(self, org_id: str, rows: list[Row],
-                            model_version: str | None) -> None:
-        """Replace an organisation's stored list: rows of (partner_id, score, body json)."""
-        with self.transaction() as conn:
-            write_suggestions(conn, org_id, rows, model_version, _now())
-
-    def stored_lists(self, org_ids: list[str]) -> dict[str, list[Row]]:
-        """The stored lists of these organisations, best first (empty where there is none)."""
-        out: dict[str, list[Row]] = {o: [] for o in org_ids}
-        for part in id_slices(org_ids):
-            for org, pid, score, body in self.read(
-                    "SELECT org_id, partner_id, score, body FROM suggestions WHERE org_id IN "
-                    f"({', '.join('?' * len(part))}) ORDER BY org_id, rank", part):
-                out[org].append((pid, score, body.encode()))
-        return out
-
-    def ids_with_lists(self) -> list[str]:
-        """Organisations that have a stored list."""
-        return [r[0] for r in self.read("SELECT DISTINCT org_id FROM suggestions ORDER BY org_id")]
-
-    def stored_head(self, org_id: str, k: int) -> tuple[list[str], str | None, str | None]:
-        """The first ``k`` stored bodies with the list's model version and write time (a list
-        is always written whole)."""
-        rows = self.read("SELECT body, model_version, created_at FROM suggestions WHERE org_id=?"
-                         " ORDER BY rank LIMIT ?", (org_id, k))
-        if not rows:
-            return [], None, None
-        return [r[0] for r in rows], rows[0][1], rows[0][2]

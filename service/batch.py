@@ -22,7 +22,8 @@ import msgspec
 
 from data.batch_runs import BatchRun, BatchRuns
 from data.frames import format_ts
-from data.store import Row, Store, StoreError, _now
+from data.store import Store, StoreError, _now
+from data.stored_lists import Row, StoredLists
 from matching.batch import BATCH_MODE, Scored, merge_entry, score_chunk, suggestion_row
 from matching.engine import Engine
 from service.lifecycle import servable_model
@@ -94,7 +95,7 @@ def place_newcomers(runs: BatchRuns, engine: Engine, k: int, scored: list[Scored
     targets = sorted({pid for s in scored for pid, _ in s.reverse} - set(lists))
     floors = runs.floors(targets)
     # One read for every stored list a registrant may enter (by its length and lowest score).
-    lists.update(runs.store.stored_lists(sorted({
+    lists.update(StoredLists(runs.store).of(sorted({
         pid for s in scored for pid, score in s.reverse
         if pid in floors and (floors[pid][0] < k or score > floors[pid][1])})))
     changed: set[str] = set()

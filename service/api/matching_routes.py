@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from data.errors import UnknownOrganization
 from data.generations import Generations
 from data.records import Kind, MatchMode, NeedMatch, RegionCode, Suggestion
+from data.stored_lists import StoredLists
 from data.taxonomy import INDUSTRIES, IndustryId
 from data.themes import THEMES
 from matching.consortia import TeamRules, propose_consortia, required_capabilities
@@ -74,7 +75,7 @@ class Matching(Controller):
         principal.acts_for(org_id)
         require_theme(store, theme, "theme")
         if not (fresh or kind or region or industry or new_only or theme) and mode == "co-creation":
-            bodies, version, computed_at = store.stored_head(org_id, k)
+            bodies, version, computed_at = StoredLists(store).head(org_id, k)
             if len(bodies) == k and version == live.version:
                 return SuggestionList(
                     organization_id=org_id, mode=mode, model_version=version, source="stored",

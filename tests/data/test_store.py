@@ -16,6 +16,7 @@ from data.migrations import SCHEMA_VERSION
 from data.records import Item, Organization, Outcome
 from data.registry import LiveChanged, Registry, UnknownModel
 from data.store import OutcomeConflict, Store, StoreError, UnknownOrganization
+from data.stored_lists import StoredLists
 
 ORG = Organization(id="org-a", name="Acme", kind="company", region="JP-13",
                    strengths=(Item(tag="ai.vision", text="画像認識"),),
@@ -205,7 +206,7 @@ def test_implausible_dates_are_rejected_naming_the_field():
 
 
 def test_stored_suggestions_are_replaced_whole(two: Store):
-    two.replace_suggestions("org-a", [("org-b", 0.9, b'{"p":1}'), ("org-b", 0.5, b'{"p":2}')], "v1")
-    assert [r[1] for r in two.stored_lists(["org-a"])["org-a"]] == [0.9, 0.5]
-    two.replace_suggestions("org-a", [("org-b", 0.7, b'{"p":3}')], "v2")
-    assert two.stored_lists(["org-a"])["org-a"] == [("org-b", 0.7, b'{"p":3}')]
+    StoredLists(two).replace("org-a", [("org-b", 0.9, b'{"p":1}'), ("org-b", 0.5, b'{"p":2}')], "v1")
+    assert [r[1] for r in StoredLists(two).of(["org-a"])["org-a"]] == [0.9, 0.5]
+    StoredLists(two).replace("org-a", [("org-b", 0.7, b'{"p":3}')], "v2")
+    assert StoredLists(two).of(["org-a"])["org-a"] == [("org-b", 0.7, b'{"p":3}')]

@@ -10,6 +10,7 @@ from data.introductions import IntroductionError
 from data.registry import NoEarlierModel, UnknownModel
 from data.retractions import UnknownOutcome
 from data.store import OutcomeConflict, Store
+from data.stored_lists import StoredLists
 from matching.consortia import ConsortiumImpossible, UnknownTheme
 from matching.ranker import NotFitted
 from service.api.auth import Forbidden, Unauthorized
@@ -237,7 +238,7 @@ def test_default_suggestions_come_from_the_nightly_list_until_the_profile_change
         run_batch(store, since=datetime(2026, 3, 1, tzinfo=UTC), k=10, log=lambda _m: None,
                   progress=False)
         org = store.read("SELECT org_id FROM suggestions GROUP BY org_id HAVING COUNT(*) = 10")[0][0]
-        nightly = [r[0] for r in store.stored_lists([org])[org]]
+        nightly = [r[0] for r in StoredLists(store).of([org])[org]]
     base = f"/v1/organizations/{org}/suggestions"
     r = api.call("GET", base + "?k=5").json()
     assert r["source"] == "stored" and r["computed_at"]

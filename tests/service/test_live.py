@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from data.store import Store
+from data.stored_lists import StoredLists
 from service.batch import run_batch
 from service.live import LiveEngine
 from service.modeling import serving_engine
@@ -116,7 +117,7 @@ def test_an_item_made_confidential_is_never_quoted_again_stored_lists_included(c
     # The nightly batch stores lists that quote the (still public) marked strengths.
     with Store(api.db) as batch_store:
         run_batch(batch_store, log=lambda _m: None, progress=False)
-    quoting = [o for o, rows in store.stored_lists(store.ids_with_lists()).items()
+    quoting = [o for o, rows in StoredLists(store).of(StoredLists(store).owners()).items()
                if o != owner.id and any(marker in body.decode() for _, _, body in rows)]
     assert quoting, "the batch should quote the public text in others' lists"
     hidden = owner.__class__(**{**{f: getattr(owner, f) for f in owner.__struct_fields__},
@@ -131,7 +132,8 @@ def test_an_item_made_confidential_is_never_quoted_again_stored_lists_included(c
     for who in ("analyst", "office"):
         r = api.call("GET", f"/v1/organizations/{owner.id}", who=who)
         assert marker not in r.text
-    assert not any(marker in body.decode() for o, rows in store.stored_lists(store.ids_with_lists()).items()
+    lists = StoredLists(store)
+    assert not any(marker in body.decode() for o, rows in lists.of(lists.owners()).items()
                    if o != owner.id for _, _, body in rows)
 
 
