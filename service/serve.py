@@ -8,6 +8,7 @@ between workers but the store.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 
 from data.errors import KyosoError
@@ -47,10 +48,16 @@ def prepare_first_run(settings: Settings, host: str, port: int, log: Callable[[s
 
 
 def run_server(settings: Settings, *, host: str, port: int, workers: int, server: str) -> None:
-    """Serve the app until stopped; each worker reads the settings from the environment."""
+    """Serve the app until stopped, in a fresh interpreter: training on a first run leaves
+    LightGBM's OpenMP threads in this process, and a worker forked from it would hang in
+    them. Each worker reads the settings from the environment."""
     os.environ["KYOSO_DB"] = settings.db
     os.environ["KYOSO_MODELS_DIR"] = settings.models_dir
     os.environ["KYOSO_POLL_SECONDS"] = str(settings.poll_seconds)
+    os.execv(sys.executable, [sys.executable, "-m", "service.serve", host, str(port), str(workers), server])
+
+
+def _serve(host: str, port: int, workers: int, server: str) -> None:
     if server == "granian":
         from granian import Granian
 
@@ -60,3 +67,7 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int, server
     import uvicorn
 
     uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
