@@ -19,7 +19,7 @@ import dataclasses
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from data.generations import Generations
 from data.store import Store
@@ -35,6 +35,7 @@ CATCH_UP_SECONDS = 5.0
 # Changed rows beyond which a fresh build (same vectoriser, same results) pays for itself.
 COMPACT_ROWS = 5_000
 COMPACT_SHARE = 0.05
+COMPACT_AGE_SECONDS = 24 * 3600.0  # changed rows older than this are folded in by a full build
 BATCH_CHANGES = 20_000  # changes applied per step
 REBUILDS = ("bulk", "reindex", "retraction")  # changes a full build takes in
 
@@ -47,6 +48,7 @@ class Served:
     generation: int  # every change up to this seq of the store's log is applied
     model_version: str | None
     note: str | None = None  # why the model served is not the store's live one, if so
+    built_at: float = field(default_factory=time.monotonic)  # when its full build was made
 
     @property
     def scorer(self) -> str:
@@ -169,6 +171,8 @@ class LiveEngine:
         changed_rows = len(engine.ctx.text.strengths.delta_of)
         if changed_rows > max(COMPACT_ROWS, COMPACT_SHARE * engine.eco.n):
             self._start_rebuild(f"{changed_rows} changed rows")
+        elif changed_rows and time.monotonic() - served.built_at > COMPACT_AGE_SECONDS:
+            self._start_rebuild(f"changed rows older than {COMPACT_AGE_SECONDS / 3600:.0f} h")
         return dataclasses.replace(served, engine=engine, generation=changes[-1].seq)
 
     def _with_model(self, served: Served) -> Served:

@@ -158,3 +158,29 @@ def test_a_damaged_change_does_not_stop_the_follower(tmp_path):
         assert live.served.generation == Store(db).read("SELECT max(seq) FROM changes")[0][0]
     finally:
         live.close()
+
+
+def test_a_reindex_is_built_in_the_background_while_the_old_engine_serves(tmp_path):
+    from service.modeling import reindex
+    from tests.service.conftest import make_store
+
+    db = str(tmp_path / "k.db")
+    make_store(db)
+    live = LiveEngine(db, follow=False)
+    try:
+        before = live.served
+        with Store(db) as store:
+            store.put_organization(org_like(store.get_organization(OFFICE_ORG), "org-reindex-1"))
+            model = reindex(store)
+        live.sync()  # applies the registration, then meets the reindex: a full build starts
+        assert live.rebuilding or live._rebuilt is not None
+        assert live.served.generation == model.generation - 1  # still the old vectoriser
+        assert live.served.engine.ctx.text.vectorizer.vocabulary_ == \
+            before.engine.ctx.text.vectorizer.vocabulary_
+        live._rebuilding.join(timeout=120)
+        live.sync()
+        assert live.served.generation == model.generation
+        terms = live.served.engine.ctx.text.vectorizer.vocabulary_
+        assert len(terms) == len(model.terms) and "org-reindex-1" in live.served.engine.eco.index
+    finally:
+        live.close()
