@@ -44,9 +44,12 @@ def lua(path: Path, ids: list[str], key: str, extra: str = "") -> str:
     return str(path)
 
 
-def wait_ready(url: str, timeout: float = 600) -> None:
+def wait_ready(url: str, timeout: float = 600, server: subprocess.Popen | None = None) -> None:
+    """Until ``url`` answers 200; fails at once if the ``server`` process has ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise RuntimeError(f"the server ended (exit {server.returncode}) before {url} answered")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -101,8 +104,8 @@ def main() -> None:
                                    str(args.port), "--workers", str(args.workers), "--server",
                                    args.server], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_ready(base + "/health")
-        wait_ready(base + "/ready")
+        wait_ready(base + "/health", server=server)
+        wait_ready(base + "/ready", server=server)
         live = wrk(base + "/", args.seconds, args.concurrency,
                    lua(tmp / "live.lua", everyone, key, "&fresh=true"))
         stored = wrk(base + "/", args.seconds, args.concurrency, lua(tmp / "stored.lua", recent, key))

@@ -162,7 +162,7 @@ def main() -> None:
                                    "--workers", str(args.workers), "--server", args.server], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://{HOST}:{args.port}"
-        wait_ready(base + "/ready")
+        wait_ready(base + "/ready", server=server)
         client = Client(args.port, key)
         template = client.call("GET", f"/v1/organizations/{ids[0]}")[1]
         for warm in ids[:20]:
