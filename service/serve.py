@@ -54,6 +54,9 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int, server
     os.environ["KYOSO_DB"] = settings.db
     os.environ["KYOSO_MODELS_DIR"] = settings.models_dir
     os.environ["KYOSO_POLL_SECONDS"] = str(settings.poll_seconds)
+    # A request runs on one thread and the workers share the cores: BLAS's own threads
+    # would only contend with the other requests.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.execv(sys.executable, [sys.executable, "-m", "service.serve", host, str(port), str(workers), server])
 
 
