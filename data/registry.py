@@ -77,7 +77,12 @@ def stack_of(history: list[HistoryEntry]) -> list[str]:
         elif event.action == "rollback":
             stack.pop() if stack else None
         elif event.action == "fallback":
-            while stack and stack[-1] != event.version:
+            if event.version in stack:  # back down to the version that still served
+                while stack[-1] != event.version:
+                    stack.pop()
+            elif stack and stack[-1] == event.previous:
+                # To the heuristic: only the version that failed leaves; those under it stay,
+                # to be tried again by a later fallback (an artefact may have been restored).
                 stack.pop()
     return stack
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 
 from data.errors import KyosoError
+from data.registry import Registry
 from data.store import Store
 from service.settings import Settings
 
@@ -27,8 +28,10 @@ def prepare_first_run(settings: Settings, host: str, port: int, log: Callable[[s
     from service.lifecycle import train
 
     with Store(settings.db) as store:
-        if store.live_model_version() is None:
-            log("no live model yet: training one on the outcome log (first run) ...")
+        # Only a store that never had a model trains one here: a fallback to the heuristic
+        # (every version damaged) is an operator's to resolve, not to paper over.
+        if not Registry(store).models():
+            log("no model yet: training one on the outcome log (first run) ...")
             try:
                 train(store, settings.models_dir, actor=CLI_ACTOR, log_line=log)
             except KyosoError as exc:

@@ -8,6 +8,7 @@ then is the model loaded here.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -21,6 +22,14 @@ from features.pairs import FEATURES
 from matching.ranker import Ranker
 
 PROBE_TIMEOUT = 60.0  # seconds for the child to load and score one row
+
+
+# Signals that stop a child from outside; LightGBM's own failures abort or crash it instead.
+STOPPED_BY = {signal.SIGTERM, signal.SIGINT, signal.SIGKILL, signal.SIGHUP}
+
+
+class ProbeInterrupted(KyosoError):
+    """The child checking a model was stopped from outside: no verdict on the file."""
 
 
 class ModelDamaged(KyosoError):
@@ -38,6 +47,9 @@ def _probe(version: str, text: bytes) -> None:
                               capture_output=True, timeout=PROBE_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         raise ModelDamaged(version, f"loading it took over {PROBE_TIMEOUT:.0f}s") from None
+    if -done.returncode in STOPPED_BY:  # stopped from outside (e.g. the server shutting down)
+        raise ProbeInterrupted(f"the check of model {version} was stopped (signal {-done.returncode});"
+                               " it says nothing about the file")
     if done.returncode != 0:
         lines = done.stderr.decode(errors="replace").strip().splitlines()
         told = [ln for ln in lines if "[Fatal]" in ln or "Error" in ln] or lines or ["no message"]

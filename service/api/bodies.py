@@ -21,7 +21,7 @@ from service.api.errors import BodyTooDeep, InvalidBody, MalformedBody, Unsuppor
 MAX_BODY_DEPTH = 32
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
-_AT = re.compile(r" - at `(\$[^`]*)`$")
+_AT = re.compile(r" - at (?:`key` in )?`(\$[^`]*)`$")
 _NAMED = re.compile(r"(?:required|unknown) field `([^`]+)`")
 
 
@@ -48,6 +48,14 @@ def field_of(message: str) -> str | None:
     return None
 
 
+def leading_field(message: str, model: Any) -> str | None:
+    """The field a record's own check names: its messages start with the field they are
+    about ("at lies in the future …", "members must be distinct …")."""
+    word = message.split(" ", 1)[0]
+    fields = getattr(model, "__struct_fields__", ())
+    return f"$.{word}" if word in fields else None
+
+
 @cache
 def _decoder(model: Any) -> msgspec.json.Decoder:
     return msgspec.json.Decoder(model, strict=True)
@@ -62,7 +70,7 @@ def decode_body(raw: bytes, content_type: str, model: Any) -> Any:
     try:
         return _decoder(model).decode(raw)
     except msgspec.ValidationError as exc:
-        raise InvalidBody(str(exc), field_of(str(exc))) from None
+        raise InvalidBody(str(exc), field_of(str(exc)) or leading_field(str(exc), model)) from None
     except msgspec.DecodeError as exc:
         raise MalformedBody(str(exc)) from None
 

@@ -20,7 +20,7 @@ from service.api.state import JobBusy
 from service.api.types import ErrorBody
 from service.lifecycle import WorseModel
 from service.modeling import TooFewQueries, TooLittleHistory
-from service.verify import ModelDamaged
+from service.verify import ModelDamaged, ProbeInterrupted
 
 log = logging.getLogger("kyoso.api")
 
@@ -132,6 +132,7 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     WorseModel: (409, "worse_model"),
     ArtefactMismatch: (409, "model_incompatible"),
     ModelDamaged: (422, "model_damaged"),
+    ProbeInterrupted: (503, "check_interrupted"),
     TooFewQueries: (422, "too_few_queries"),
     TooLittleHistory: (422, "too_little_history"),
     ConsortiumImpossible: (422, "consortium_impossible"),

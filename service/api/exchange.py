@@ -9,6 +9,7 @@ from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from data.errors import UnknownOrganization
 from data.introductions import Introduction, Introductions
 from data.records import Outcome
 from data.retractions import Retractions, UnknownOutcome
@@ -101,7 +102,11 @@ class Exchange(Controller):
         """
         principal.acts_for(data.members[0])
         require_theme(store, data.theme, "$.theme")
-        seq, created = store.append_outcome(data)
+        try:
+            seq, created = store.append_outcome(data)
+        except UnknownOrganization as exc:
+            exc.field = f"$.members[{data.members.index(exc.org_id)}]"
+            raise
         return Response(OutcomeAck(seq=seq, created=created, outcome=data),
                         status_code=201 if created else 200)
 
@@ -126,7 +131,8 @@ class Exchange(Controller):
                            next_after=entries[-1][0] if len(entries) == limit else None,
                            retracted=Retractions(store).among([o.key for _, o in entries]))
 
-    @post("/v1/outcomes/{key:str}/retract", sync_to_thread=False)
+    @post("/v1/outcomes/{key:str}/retract", sync_to_thread=False, status_code=201,
+          responses={200: ResponseSpec(RetractionAck, description="Retracted before: the first retraction")})
     def retract_outcome(self, key: FromPath[str], data: JSONBody[Retract], principal: Caller,
                         store: StoreDep) -> Response[RetractionAck]:
         """Retract a wrong outcome: it stays in the log, and training, evaluation and stats

@@ -23,7 +23,7 @@ from data.records import (
 from data.registry import HistoryEntry
 from data.retractions import Retraction
 
-Text = Annotated[str, Meta(min_length=1, max_length=2000)]
+Text = Annotated[str, Meta(min_length=1, max_length=2000, pattern=r"\S")]  # not blank
 
 
 class Body(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -140,7 +140,7 @@ class ModelHistory(msgspec.Struct, kw_only=True):
 
 
 class Retract(Body):
-    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+    reason: Annotated[str, Meta(min_length=1, max_length=500, pattern=r"\S")]
 
 
 class RetractionAck(msgspec.Struct, kw_only=True):

@@ -153,6 +153,8 @@ def test_a_client_holding_a_body_open_is_timed_out_with_408_on_a_real_server(tmp
             started = time.monotonic()
             answer = sock.recv(65536)
             waited = time.monotonic() - started
+            while b"\r\n\r\n" in answer and not answer.split(b"\r\n\r\n", 1)[1]:
+                answer += sock.recv(65536)  # the body may follow the headers in its own segment
         assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
         assert b"body_timeout" in answer and waited < 8
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
@@ -171,3 +173,28 @@ def test_unknown_routes_are_logged_and_bounded_too(api, caplog):
     assert api.call("GET", "/v1/nothing-here?q=" + "x" * (MAX_QUERY_BYTES + 1)).status_code == 414
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "kyoso.access"]
     assert [line["status"] for line in lines] == [404, 414]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/v1/outcomes", {"key": "f-1", "members": [OFFICE_ORG, STRANGER_ORG], "stage": "meeting",
+                      "at": "2099-01-01T00:00:00Z"}, "$.at"),
+    ("/v1/outcomes", {"key": "f-2", "members": [OFFICE_ORG, OFFICE_ORG], "stage": "meeting",
+                      "at": "2026-01-01T00:00:00Z"}, "$.members"),
+    ("/v1/outcomes", {"key": "f-3", "members": [OFFICE_ORG, "org-9999999"], "stage": "meeting",
+                      "at": "2026-01-01T00:00:00Z"}, "$.members[1]"),
+    ("/v1/consortia", {"lead": OFFICE_ORG, "theme": "airport-tourism-dx", "require_kinds": {"bank": 1}},
+     "$.require_kinds"),
+    ("/v1/consortia", {"lead": OFFICE_ORG, "need": "   "}, "$.need"),
+])
+def test_errors_from_a_records_own_checks_name_the_field(api, path, body, field):
+    r = api.call("POST", path, json=body)
+    assert 400 <= r.status_code < 500, r.text
+    assert r.json()["field"] == field, r.json()
+
+
+def test_a_blank_retraction_reason_is_rejected(api):
+    body = {"key": "r-1", "members": [OFFICE_ORG, STRANGER_ORG], "stage": "meeting",
+            "at": "2026-01-01T00:00:00Z"}
+    assert api.call("POST", "/v1/outcomes", json=body).status_code == 201
+    r = api.call("POST", "/v1/outcomes/r-1/retract", json={"reason": "  "})
+    assert r.status_code == 422 and r.json()["field"] == "$.reason"

@@ -19,8 +19,10 @@ from data.store import Store
 from features.ecosystem import to_days
 from service.api import create_app
 from service.cli import main
+from service.lifecycle import servable_model
 from service.modeling import MIN_TEST_QUERIES, prepare
 from service.settings import Settings
+from service.verify import ProbeInterrupted
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG, make_store
 from tests.service.test_model_swap import register_random_model
 
@@ -243,6 +245,55 @@ def test_no_good_version_at_start_up_falls_back_to_the_heuristic(tmp_path, model
         ready = client.get("/ready").json()
         assert ready["scorer"] == "heuristic" and ready["model_version"] is None
         assert "heuristic" in ready["fallback"]
+
+
+def test_a_fallback_to_the_heuristic_keeps_earlier_good_versions_for_the_next_one(tmp_path, models_dir):
+    db = str(tmp_path / "k.db")
+    make_store(db)
+    _two_promoted(db, models_dir)  # v1, then v2
+    original = (models_dir / "v1" / "model.txt").read_bytes()
+    (models_dir / "v1" / "model.txt").write_bytes(b"")
+    (models_dir / "v2" / "model.txt").write_bytes(b"")
+    with Store(db) as store:
+        assert servable_model(store).version is None  # nothing servable: the heuristic
+        (models_dir / "v1" / "model.txt").write_bytes(original)  # an operator restores v1
+        register_random_model(store, models_dir, "v3", 3, 0.3)
+        Registry(store).switch("v3", "promote", "test", None)
+        (models_dir / "v3" / "model.txt").write_bytes(b"")
+        assert servable_model(store).version == "v1"  # not the heuristic: v1 is good again
+
+
+def test_a_check_stopped_from_outside_is_not_damage(tmp_path, models_dir, monkeypatch):
+    import signal
+    import subprocess
+
+    db = str(tmp_path / "k.db")
+    make_store(db)
+    _two_promoted(db, models_dir)
+    stopped = subprocess.CompletedProcess([], -signal.SIGTERM, b"", b"")
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: stopped)
+    with Store(db) as store, pytest.raises(ProbeInterrupted):
+        servable_model(store)
+    with Store(db) as store:
+        assert Registry(store).live() == "v2"  # no fallback was recorded
+        assert [h.action for h in Registry(store).history()] == ["promote", "promote"]
+
+
+def test_serve_does_not_retrain_over_a_fallback(tmp_path, models_dir):
+    from service.serve import prepare_first_run
+
+    db = str(tmp_path / "k.db")
+    make_store(db)
+    _two_promoted(db, models_dir)
+    for v in ("v1", "v2"):
+        (models_dir / v / "model.txt").write_bytes(b"")
+    with Store(db) as store:
+        assert servable_model(store).version is None
+    said: list[str] = []
+    prepare_first_run(Settings(db=db, models_dir=str(models_dir)), "127.0.0.1", 8000, said.append)
+    assert not any("training" in line for line in said)
+    with Store(db) as store:
+        assert len(Registry(store).models()) == 2 and Registry(store).live() is None
 
 
 # --- retractions --------------------------------------------------------------------------------
