@@ -18,7 +18,8 @@ from service.settings import Settings
 
 APP = "service.api.app:app_from_env"
 SERVERS = ("uvicorn", "granian")
-DEFAULT_SERVER = "uvicorn"
+# granian by measurement (docs/benchmarks.md); it also answers a huge request line with a 4xx.
+DEFAULT_SERVER = "granian"
 CLI_ACTOR = "cli"  # who a lifecycle step from the command line is recorded as
 
 
