@@ -147,11 +147,22 @@ class NeedMatch(Record):
     strength_tier: Tier = "public"
 
 
+PathRelation = Literal["worked_together", "introduced", "common_partner"]
+
+
 class GraphPath(Record):
-    """How two organisations are linked in the collaboration graph."""
+    """How two organisations are linked in the collaboration graph.
+
+    ``worked_together``: the pair reached PoC, contract or launch; ``introduced``: it was
+    introduced before without getting that far (``stage`` says how far); ``common_partner``:
+    both reached PoC or further with the middle node.
+    """
 
     nodes: tuple[OrgId, ...]
     description: str
+    description_ja: str = ""
+    relation: PathRelation | None = None
+    stage: Stage | None = None  # the furthest stage of an ``introduced`` pair
 
 
 class Factor(Record):

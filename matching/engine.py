@@ -21,6 +21,7 @@ from features.graph import build_graph, grown, serving_day
 from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features, reverse_given
 from features.text import TextVectors, build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
+from matching.cooling import COOLING_OFF_DAYS, cooling_off
 from matching.diversity import diversify
 from matching.explain import (
     ItemTable,
@@ -118,6 +119,7 @@ class Engine:
     items: ItemTable
     scorer: Scorer = field(default_factory=HeuristicScorer)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    cooling_days: float = COOLING_OFF_DAYS  # a declined pair is not suggested again this long
 
     @classmethod
     def build(cls, organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
@@ -192,6 +194,7 @@ class Engine:
             ok &= eco.industries[:, list(filters.industries)].any(axis=1)
         if filters.new_only:
             ok[self.ctx.graph.binary[a].indices] = False
+        ok[cooling_off(eco, self.ctx.graph.day, a, self.cooling_days)] = False
         return ok
 
     def score_pairs(self, a: int, partners: np.ndarray, *, theme: int = -1,
