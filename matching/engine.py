@@ -55,7 +55,7 @@ class HeuristicScorer(Scorer):
     """A transparent linear scorer, used before any model has been trained."""
 
     WEIGHTS = {"text_fit_ab": 2.0, "tag_cov_ab": 1.5, "domain_cov_ab": 0.5, "theme_fit": 0.5,
-               "adamic_adar": 0.3, "repeat": 0.5, "nda_friction": -0.5}
+               "adamic_adar": 0.3, "repeat": 0.5, "nda_friction": -0.5, "same_region": 0.3}
 
     def __init__(self) -> None:
         self.w = np.zeros(len(FEATURES) + 1)

@@ -29,6 +29,7 @@ from features.ecosystem import Ecosystem
 from features.graph import build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
 from features.text import TextVectors, fit_vectorizer, vectorizer_from, vectorizer_state
+from matching.cooling import REPLAY_DAYS
 from matching.engine import Engine, Scorer, index_snapshot
 from matching.evaluation import (
     BASELINES,
@@ -151,7 +152,7 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIE
                              categorical=list(CATEGORICAL))
     ctx = PairContext(prep.eco, prep.text, build_graph(prep.eco, s.valid_day))
     ranker.reciprocity_, by_weight = fit_reciprocity(
-        Engine(ctx=ctx, items=prep.items, scorer=ranker),
+        Engine(ctx=ctx, items=prep.items, scorer=ranker, cooling_days=REPLAY_DAYS),
         window_queries(prep.eco, s.valid_day, s.split_day))
     info = {"train_rows": len(train), "train_queries": len(train.group),
             "train_engine": "local" if client is None else "dask",
@@ -182,7 +183,7 @@ def evaluate_scorers(prep: Prepared, scorers: dict[str, Scorer]) -> tuple[list[S
             " was registered or promoted")
     systems = {}
     for name, scorer in scorers.items():
-        engine = Engine(ctx=ctx, items=prep.items, scorer=scorer)
+        engine = Engine(ctx=ctx, items=prep.items, scorer=scorer, cooling_days=REPLAY_DAYS)
         systems[name] = EngineSystem(lambda a, theme, e=engine: e.rank(a, theme=theme).partners)
     systems.update(BASELINES)
     return evaluate(systems, ctx, queries), candidate_recall(ctx, queries)
