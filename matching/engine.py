@@ -22,6 +22,7 @@ from features.graph import build_graph, grown, serving_day
 from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features, reverse_given
 from features.text import TextVectors, build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
+from matching.coldstart import COLD_WEIGHT, cold_blend
 from matching.cooling import COOLING_OFF_DAYS, cooling_off
 from matching.diversity import diversify
 from matching.explain import (
@@ -167,6 +168,12 @@ class Engine:
                                                          build_graph(eco, serving_day(eco))))
 
     @property
+    def cold_weight(self) -> float:
+        """How much an asker without history leans on its plain two-way fit (chosen on the
+        validation split's newcomers and stored with the model)."""
+        return getattr(self.scorer, "cold_weight_", COLD_WEIGHT)
+
+    @property
     def reciprocity(self) -> float:
         """Weight of the other side's view, as chosen when the model was validated."""
         return getattr(self.scorer, "reciprocity_", DEFAULT_WEIGHT)
@@ -217,6 +224,8 @@ class Engine:
             1 + MODE_TILT * _tilt(xf, mode)) / (1 + MODE_TILT)
         reverse = reciprocal_score(backward, forward, self.reciprocity) * (
             1 + MODE_TILT * _tilt(xb, mode)) / (1 + MODE_TILT)
+        if graph.degree[a] == 0 and self.cold_weight > 0:
+            score = cold_blend(score, xf, self.cold_weight)
         order = np.argsort(-score, kind="stable")
         return Ranked(partners[order], score[order], forward[order], backward[order], xf[order],
                       reverse[order])

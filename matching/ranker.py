@@ -207,7 +207,9 @@ class Ranker:
                             params=self.get_params(), fingerprint=self.fingerprint_,
                             metrics={**self.metrics_, **(metrics or {}),
                                      **({"reciprocity": self.reciprocity_}
-                                        if hasattr(self, "reciprocity_") else {})},
+                                        if hasattr(self, "reciprocity_") else {}),
+                                     **({"cold_weight": self.cold_weight_}
+                                        if hasattr(self, "cold_weight_") else {})},
                             lightgbm=lgb.__version__)
         return self.booster_.model_to_string(num_iteration=self.metrics_["best_iteration"]), manifest
 
@@ -229,4 +231,6 @@ class Ranker:
         ranker.metrics_ = {**manifest.metrics, "best_iteration": ranker.booster_.current_iteration()}
         if "reciprocity" in manifest.metrics:
             ranker.reciprocity_ = float(manifest.metrics["reciprocity"])
+        if "cold_weight" in manifest.metrics:
+            ranker.cold_weight_ = float(manifest.metrics["cold_weight"])
         return ranker
