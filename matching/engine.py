@@ -22,7 +22,7 @@ from features.graph import build_graph, grown, serving_day
 from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features, reverse_given
 from features.text import TextVectors, build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
-from matching.coldstart import COLD_WEIGHT, cold_blend
+from matching.coldstart import cold_blend
 from matching.cooling import COOLING_OFF_DAYS, cooling_off
 from matching.diversity import diversify
 from matching.explain import (
@@ -169,9 +169,10 @@ class Engine:
 
     @property
     def cold_weight(self) -> float:
-        """How much an asker without history leans on its plain two-way fit (chosen on the
-        validation split's newcomers and stored with the model)."""
-        return getattr(self.scorer, "cold_weight_", COLD_WEIGHT)
+        """How much an asker without history leans on its plain two-way fit: chosen on the
+        validation split's newcomers and stored with the model; none for the heuristic
+        scorer (a fit already) or a model trained before the choice was made."""
+        return getattr(self.scorer, "cold_weight_", 0.0)
 
     @property
     def reciprocity(self) -> float:
