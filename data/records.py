@@ -147,11 +147,22 @@ class NeedMatch(Record):
     strength_tier: Tier = "public"
 
 
+PathRelation = Literal["worked_together", "introduced", "common_partner"]
+
+
 class GraphPath(Record):
-    """How two organisations are linked in the collaboration graph."""
+    """How two organisations are linked in the collaboration graph.
+
+    ``worked_together``: the pair reached PoC, contract or launch; ``introduced``: it was
+    introduced before without getting that far (``stage`` says how far); ``common_partner``:
+    both reached PoC or further with the middle node.
+    """
 
     nodes: tuple[OrgId, ...]
     description: str
+    description_ja: str = ""
+    relation: PathRelation | None = None
+    stage: Stage | None = None  # the furthest stage of an ``introduced`` pair
 
 
 class Factor(Record):
@@ -177,7 +188,32 @@ class ThemeSuggestion(Record):
     missing: tuple[TagId, ...] = ()
 
 
+Lang = Literal["ja", "en"]
+LANGS: tuple[str, ...] = Lang.__args__  # type: ignore[attr-defined]
+
+
+class Reason(Record):
+    """One plain reason for a suggestion, in the asked language, made from the factors
+    and matches by a template (``code`` names the template)."""
+
+    code: str
+    text: str
+
+
+class ThemeCoverage(Record):
+    """How a suggestion covers the theme the list was asked for."""
+
+    theme_id: str
+    fit: float  # 0..1: the share of the theme's capabilities the partner brings, and its answers
+    covered: tuple[TagId, ...] = ()  # the theme's capabilities among the partner's strengths
+    answers: tuple[TagId, ...] = ()  # the needs of either side the theme answers
+
+
 class Suggestion(Record):
+    """A partner for the asker. ``score``, ``score_forward`` and ``score_backward`` are on one
+    0–1 scale: each direction is the ranker's score through a logistic, the two-way score
+    their weighted geometric mean tilted by mode and theme (and kept within 0–1)."""
+
     partner_id: OrgId
     partner_name: str
     partner_kind: Kind
@@ -186,6 +222,13 @@ class Suggestion(Record):
     score_backward: float
     explanation: Explanation
     themes: tuple[ThemeSuggestion, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    lang: Lang = "en"
+    # Where the list's diversification moved it: its place by score and how many places
+    # lower (positive) or higher it is shown.
+    position_by_score: int | None = None
+    moved_by_diversity: int = 0
+    theme: ThemeCoverage | None = None
 
 
 class Consortium(Record):

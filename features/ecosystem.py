@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import numpy as np
 import polars as pl
 
-from data.records import KINDS, NDA_STANCES, SIZE_BANDS, STAGE_GRADE
+from data.records import DECLINE_REASONS, KINDS, NDA_STANCES, SIZE_BANDS, STAGE_GRADE
 from data.taxonomy import DOMAIN_IDS, INDUSTRIES, TAG_IDS, TAGS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -45,6 +45,7 @@ class Events:
     theme: np.ndarray  # int32 code into Ecosystem.themes, -1 if none
     seq: np.ndarray  # int64 outcome seq
     actor: np.ndarray  # bool: ``a`` is the outcome's first member (who asked or led)
+    reason: np.ndarray  # int8 into DECLINE_REASONS for declines, -1 otherwise
 
     def before(self, day: float) -> Events:
         keep = self.day < day
@@ -233,6 +234,8 @@ def _events(outcomes: pl.DataFrame, members: pl.DataFrame, index: dict[str, int]
     grades = {k: v for k, v in STAGE_GRADE.items()}
     ev = outcomes.select(
         "seq", "at", "theme",
+        pl.col("reason").replace_strict({r: i for i, r in enumerate(DECLINE_REASONS)}, default=-1,
+                                        return_dtype=pl.Int8).fill_null(-1).alias("reason_code"),
         pl.col("stage").replace_strict(grades, return_dtype=pl.Int8).alias("grade"),
         (pl.col("stage") == "declined").alias("declined"),
     )
@@ -248,6 +251,7 @@ def _events(outcomes: pl.DataFrame, members: pl.DataFrame, index: dict[str, int]
         theme=theme.to_numpy().astype(np.int32),
         seq=rows["seq"].to_numpy().astype(np.int64),
         actor=(rows["pa"] == 0).to_numpy().astype(bool),
+        reason=rows["reason_code"].to_numpy().astype(np.int8),
     )
     return {"events": events, "themes": themes,
             "participations": _participations(ev, m, lead, theme_code)}

@@ -13,6 +13,7 @@ import numpy as np
 from data.records import KINDS, NDA_STANCES
 from data.taxonomy import DOMAIN_IDS, TAG_IDS
 from data.themes import THEMES
+from features.declines import DECLINE_FEATURES, decline_features
 from features.ecosystem import TAG_DOMAIN, Ecosystem
 from features.graph import LINK_FEATURES, Graph, gather, query_rows, reverse_links
 from features.text import TextVectors, fit_rows, row_cosine
@@ -24,7 +25,7 @@ FEATURES: tuple[str, ...] = (
     *LINK_FEATURES,
     "degree_a", "degree_b", "activity_b", "recent_b", "success_b", "leads_b", "age_b_days",
     "kind_a", "kind_b", "kind_pair", "same_region", "distance_km", "industry_distance",
-    "size_gap", "nda_friction", "nda_pair",
+    "size_gap", "nda_friction", "nda_pair", *DECLINE_FEATURES,
 )
 CATEGORICAL: tuple[str, ...] = ("kind_a", "kind_b", "kind_pair", "nda_pair")
 # Symmetric under swapping a and b (checked by the tests). Personalised PageRank is not:
@@ -32,12 +33,12 @@ CATEGORICAL: tuple[str, ...] = ("kind_a", "kind_b", "kind_pair", "nda_pair")
 SYMMETRIC: tuple[str, ...] = (
     "text_sim_strengths", "text_sim_needs", "tag_overlap", "theme_fit", "theme_profile_sim",
     *(f for f in LINK_FEATURES if f != "ppr"), "same_region", "distance_km", "industry_distance",
-    "size_gap", "nda_friction",
+    "size_gap", "nda_friction", "pair_declines",
 )
 # Directional features that trade places when a and b swap.
 SWAPPED: tuple[tuple[str, str], ...] = (
     ("text_fit_ab", "text_fit_ba"), ("tag_cov_ab", "tag_cov_ba"), ("domain_cov_ab", "domain_cov_ba"),
-    ("theme_activity_a", "theme_activity_b"),
+    ("theme_activity_a", "theme_activity_b"), ("nda_declines_a", "nda_declines_b"),
 )
 TEXT_FIT = ("text_fit_ab", "text_fit_ba")
 
@@ -148,6 +149,8 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | n
         np.float32)
     lo, hi = np.minimum(da, db).astype(np.int32), np.maximum(da, db).astype(np.int32)
     cols["nda_pair"] = (lo * len(NDA_STANCES) + hi).astype(np.float32)
+    if want(*DECLINE_FEATURES):
+        cols.update(decline_features(eco, graph.day, a, b))
     return np.column_stack([cols[f] for f in FEATURES]) if m else np.zeros((0, len(FEATURES)),
                                                                            np.float32)
 

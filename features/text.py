@@ -1,7 +1,9 @@
 """Text vectors of needs and strengths, for Japanese and English alike.
 
 Character n-grams (``char_wb``, 2–3) need no tokenizer, so one vectoriser reads
-Japanese and English. An organisation's side vector is the L2-normalised sum of its
+Japanese and English; the concepts a text names (``features.concepts``: the bilingual
+taxonomy and a glossary) are appended to it as code words, so a Japanese need and an
+English strength on one subject share terms. An organisation's side vector is the L2-normalised sum of its
 items' vectors; only tiers that may shape a score are used.
 """
 
@@ -15,12 +17,14 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from features.concepts import with_concepts
 from features.ecosystem import SCORING_TIERS
 
 
-def make_vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), min_df=2, max_features=200_000,
-                           sublinear_tf=True, dtype=np.float32)
+def make_vectorizer(**overrides) -> TfidfVectorizer:
+    params = {"analyzer": "char_wb", "ngram_range": (2, 3), "min_df": 2, "max_features": 200_000,
+              "sublinear_tf": True, "dtype": np.float32, "preprocessor": with_concepts}
+    return TfidfVectorizer(**{**params, **overrides})
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,7 @@ def fit_vectorizer(items: pl.DataFrame) -> TfidfVectorizer | None:
     try:
         return vectorizer.fit(texts)
     except ValueError:  # too few distinct n-grams (tiny ecosystems)
-        return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), dtype=np.float32).fit(texts)
+        return make_vectorizer(min_df=1, max_features=None, sublinear_tf=False).fit(texts)
 
 
 def vectorizer_state(vectorizer: TfidfVectorizer) -> tuple[list[str], np.ndarray]:

@@ -15,12 +15,15 @@ import polars as pl
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from data.errors import UnknownOrganization
-from data.records import KINDS, Explanation, MatchMode, Suggestion
+from data.records import KINDS, Explanation, Lang, MatchMode, Suggestion
+from data.themes import THEME_BY_ID
 from features.ecosystem import Ecosystem, build_ecosystem, with_organizations, with_outcomes
 from features.graph import build_graph, grown, serving_day
 from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features, reverse_given
 from features.text import TextVectors, build_text_vectors
 from matching.candidates import CandidateConfig, candidates_for
+from matching.coldstart import cold_blend
+from matching.cooling import COOLING_OFF_DAYS, cooling_off
 from matching.diversity import diversify
 from matching.explain import (
     ItemTable,
@@ -29,14 +32,16 @@ from matching.explain import (
     need_matches_both_ways,
     top_factors,
 )
-from matching.reciprocity import DEFAULT_WEIGHT, reciprocal_score
-from matching.themes import rank_themes
+from matching.reasons import reasons_for
+from matching.reciprocity import DEFAULT_WEIGHT, reciprocal_score, squash
+from matching.themes import THEME_TILT, rank_themes, theme_coverage, theme_fit_of
 from matching.visibility import PUBLIC, Viewer
 
 F = {name: i for i, name in enumerate(FEATURES)}
 # How much a mode tilts the two-way score (a tie-break among good matches, not a new model).
 MODE_TILT = 0.15
 THEMES_SHOWN = 3  # catalogue themes proposed with each suggestion
+REASON_FEATURES = ("same_region", "distance_km", "industry_distance", "tag_overlap")
 
 
 class Scorer:
@@ -51,7 +56,7 @@ class HeuristicScorer(Scorer):
     """A transparent linear scorer, used before any model has been trained."""
 
     WEIGHTS = {"text_fit_ab": 2.0, "tag_cov_ab": 1.5, "domain_cov_ab": 0.5, "theme_fit": 0.5,
-               "adamic_adar": 0.3, "repeat": 0.5, "nda_friction": -0.5}
+               "adamic_adar": 0.3, "repeat": 0.5, "nda_friction": -0.5, "same_region": 0.3}
 
     def __init__(self) -> None:
         self.w = np.zeros(len(FEATURES) + 1)
@@ -93,6 +98,7 @@ class Ranked:
     backward: np.ndarray
     x_forward: np.ndarray
     reverse: np.ndarray  # the two-way score as each partner's own list would rank the asker
+    theme_fit: np.ndarray | None = None  # how each covers the catalogue theme asked for
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,7 @@ class Engine:
     items: ItemTable
     scorer: Scorer = field(default_factory=HeuristicScorer)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    cooling_days: float = COOLING_OFF_DAYS  # a declined pair is not suggested again this long
 
     @classmethod
     def build(cls, organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
@@ -162,6 +169,13 @@ class Engine:
                                                          build_graph(eco, serving_day(eco))))
 
     @property
+    def cold_weight(self) -> float:
+        """How much an asker without history leans on its plain two-way fit: chosen on the
+        validation split's newcomers and stored with the model; none for the heuristic
+        scorer (a fit already) or a model trained before the choice was made."""
+        return getattr(self.scorer, "cold_weight_", 0.0)
+
+    @property
     def reciprocity(self) -> float:
         """Weight of the other side's view, as chosen when the model was validated."""
         return getattr(self.scorer, "reciprocity_", DEFAULT_WEIGHT)
@@ -193,6 +207,7 @@ class Engine:
             ok &= eco.industries[:, list(filters.industries)].any(axis=1)
         if filters.new_only:
             ok[self.ctx.graph.binary[a].indices] = False
+        ok[cooling_off(eco, self.ctx.graph.day, a, self.cooling_days)] = False
         return ok
 
     def score_pairs(self, a: int, partners: np.ndarray, *, theme: int = -1,
@@ -206,8 +221,13 @@ class Engine:
                            given=reverse_given(graph, xf, asker, partners))
         both = self.scorer.predict(np.concatenate([xf, xb]))
         forward, backward = both[: len(xf)], both[len(xf):]
-        score = reciprocal_score(forward, backward, self.reciprocity) * (1 + MODE_TILT * _tilt(xf, mode))
-        reverse = reciprocal_score(backward, forward, self.reciprocity) * (1 + MODE_TILT * _tilt(xb, mode))
+        # The tilt is divided out again so the two-way score stays on the 0–1 scale.
+        score = reciprocal_score(forward, backward, self.reciprocity) * (
+            1 + MODE_TILT * _tilt(xf, mode)) / (1 + MODE_TILT)
+        reverse = reciprocal_score(backward, forward, self.reciprocity) * (
+            1 + MODE_TILT * _tilt(xb, mode)) / (1 + MODE_TILT)
+        if graph.degree[a] == 0 and self.cold_weight > 0:
+            score = cold_blend(score, xf, self.cold_weight)
         order = np.argsort(-score, kind="stable")
         return Ranked(partners[order], score[order], forward[order], backward[order], xf[order],
                       reverse[order])
@@ -224,15 +244,32 @@ class Engine:
     def suggest(self, org_id: str, *, k: int = 10, mode: MatchMode = "co-creation",
                 filters: Filters = Filters(), theme: str | None = None, viewer: Viewer = PUBLIC,
                 diverse: bool = True, exposure: Counter | None = None,
-                cap: int | None = None) -> list[Suggestion]:
+                cap: int | None = None, lang: Lang = "en") -> list[Suggestion]:
+        """``theme``: a catalogue theme re-weights the list toward partners that bring its
+        capabilities and whose pair it answers (any theme also feeds the theme features)."""
         a = self.index_of(org_id)
         ranked = self.rank(a, filters=filters, theme=self.theme_code(theme), mode=mode)
+        if theme in THEME_BY_ID:
+            ranked = self.theme_weighted(a, ranked, theme)
         return self.suggestions_from(a, ranked, k=k, viewer=viewer, diverse=diverse,
-                                     exposure=exposure, cap=cap)
+                                     exposure=exposure, cap=cap, lang=lang,
+                                     theme=theme if theme in THEME_BY_ID else None)
+
+    def theme_weighted(self, a: int, ranked: Ranked, theme: str) -> Ranked:
+        """The ranking re-weighted by how each partner covers a catalogue theme."""
+        eco = self.eco
+        fit = theme_fit_of(theme, eco.strengths[a], eco.needs[a], eco.strengths[ranked.partners],
+                           eco.needs[ranked.partners])
+        score = ranked.score * (1 + THEME_TILT * fit) / (1 + THEME_TILT)
+        order = np.argsort(-score, kind="stable")
+        return Ranked(ranked.partners[order], score[order], ranked.forward[order],
+                      ranked.backward[order], ranked.x_forward[order], ranked.reverse[order],
+                      fit[order])
 
     def suggestions_from(self, a: int, ranked: Ranked, *, k: int, viewer: Viewer = PUBLIC,
                          diverse: bool = True, exposure: Counter | None = None,
-                         cap: int | None = None) -> list[Suggestion]:
+                         cap: int | None = None, lang: Lang = "en",
+                         theme: str | None = None) -> list[Suggestion]:
         """The top ``k`` of a ranking (diversified unless told not to), with reasons."""
         if diverse:
             picked = diversify(ranked.partners, ranked.score, self.eco.kind, self.eco.industries, k,
@@ -240,9 +277,11 @@ class Engine:
         else:
             picked = ranked.partners[:k]
         pos = {int(p): i for i, p in enumerate(ranked.partners)}
-        return self._suggestions(a, ranked, [pos[int(p)] for p in picked], viewer)
+        return self._suggestions(a, ranked, [pos[int(p)] for p in picked], viewer, lang=lang,
+                                 theme=theme)
 
-    def _suggestions(self, a: int, ranked: Ranked, rows: list[int], viewer: Viewer) -> list[Suggestion]:
+    def _suggestions(self, a: int, ranked: Ranked, rows: list[int], viewer: Viewer, *,
+                     lang: Lang = "en", theme: str | None = None) -> list[Suggestion]:
         """Rows of a ranking as suggestions, their reasons computed for all rows at once."""
         if not rows:
             return []
@@ -252,18 +291,28 @@ class Engine:
         paths = graph_paths(self.eco, self.ctx.graph, a, partners)
         a_strengths, a_needs = self._visible_tags([a], viewer)  # once, not once per partner
         out = []
+        forward, backward = squash(ranked.forward), squash(ranked.backward)
         for j, (i, b) in enumerate(zip(rows, partners, strict=True)):
             b_strengths, b_needs = self._visible_tags([b], viewer)
+            coverage = None
+            if theme is not None and ranked.theme_fit is not None:
+                coverage = theme_coverage(theme, ranked.theme_fit[i], a_needs, b_strengths, b_needs)
+            explanation = Explanation(need_matches=tuple(matches[j]), path=paths[j],
+                                      factors=tuple(top_factors(FEATURES, ranked.x_forward[i],
+                                                                contrib[j])))
+            values = {f: float(ranked.x_forward[i, F[f]]) for f in REASON_FEATURES}
             out.append(Suggestion(
                 partner_id=str(self.eco.ids[b]), partner_name=str(self.eco.names[b]),
                 partner_kind=KINDS[self.eco.kind[b]], score=round(float(ranked.score[i]), 6),
-                score_forward=round(float(ranked.forward[i]), 6),
-                score_backward=round(float(ranked.backward[i]), 6),
-                explanation=Explanation(need_matches=tuple(matches[j]), path=paths[j],
-                                        factors=tuple(top_factors(FEATURES, ranked.x_forward[i],
-                                                                  contrib[j]))),
+                score_forward=round(float(forward[i]), 6),
+                score_backward=round(float(backward[i]), 6),
+                explanation=explanation,
                 themes=tuple(rank_themes(a_strengths | b_strengths, a_needs | b_needs,
                                          THEMES_SHOWN)),
+                reasons=reasons_for(asker=str(self.eco.ids[a]), matches=explanation.need_matches,
+                                    path=paths[j], theme=coverage, values=values,
+                                    region=self.eco.regions[self.eco.region[b]], lang=lang),
+                lang=lang, position_by_score=i + 1, moved_by_diversity=j - i, theme=coverage,
             ))
         return out
 
@@ -285,9 +334,10 @@ class Engine:
         return strengths, needs
 
     def fit(self, a_id: str, b_id: str, *, viewer: Viewer = PUBLIC,
-            mode: MatchMode = "co-creation") -> Suggestion:
+            mode: MatchMode = "co-creation", lang: Lang = "en") -> Suggestion:
         """The full two-way fit of one pair."""
         a, b = self.index_of(a_id), self.index_of(b_id)
         if a == b:
             raise ValueError("an organisation is not its own partner")
-        return self._suggestions(a, self.score_pairs(a, np.array([b]), mode=mode), [0], viewer)[0]
+        return self._suggestions(a, self.score_pairs(a, np.array([b]), mode=mode), [0], viewer,
+                                 lang=lang)[0]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from data.records import Factor, GraphPath, NeedMatch
+from data.records import STAGE_GRADE, Factor, GraphPath, NeedMatch
 from data.taxonomy import TAG_IDS
 from features.ecosystem import Ecosystem
 from features.graph import Graph
@@ -133,28 +133,67 @@ def _best_pairs(eco: Ecosystem, needs: list, strengths: list, cos: np.ndarray, n
     return pairs
 
 
-def graph_paths(eco: Ecosystem, graph: Graph, a: int, partners: list[int]) -> list[GraphPath | None]:
-    """For each partner: a direct tie, or the strongest common partner ("both worked with X")."""
-    w = graph.weight
-    lo, hi = w.indptr[a], w.indptr[a + 1]
-    a_idx, a_val = w.indices[lo:hi], w.data[lo:hi]
-    out: list[GraphPath | None] = []
-    for b in partners:
-        if (a_idx == b).any():
-            out.append(GraphPath(nodes=(str(eco.ids[a]), str(eco.ids[b])),
-                                 description=f"{eco.names[a]} and {eco.names[b]} have worked "
-                                             "together before"))
-            continue
-        lo, hi = w.indptr[b], w.indptr[b + 1]
-        common, ia, ib = np.intersect1d(a_idx, w.indices[lo:hi], assume_unique=True,
-                                        return_indices=True)
-        if not len(common):
-            out.append(None)
-            continue
-        x = int(common[np.argmax(np.minimum(a_val[ia], w.data[lo:hi][ib]))])
-        out.append(GraphPath(nodes=(str(eco.ids[a]), str(eco.ids[x]), str(eco.ids[b])),
-                             description=f"both worked with {eco.names[x]}"))
+WORKED = STAGE_GRADE["poc"]  # the grade from which a pair has worked together
+_STAGE_BY_GRADE = {0: "declined", 1: "suggested", 2: "contacted", 3: "meeting", 4: "poc",
+                   5: "contract"}
+
+
+def _furthest(eco: Ecosystem, graph: Graph, orgs: list[int]) -> dict[tuple[int, int], tuple[int, bool]]:
+    """(org, other) → (furthest grade reached, whether a decline ended it) for every pair of
+    events before the graph's day that involves one of ``orgs``."""
+    ev = eco.events
+    mine = np.asarray(orgs, dtype=np.int64)
+    sel = np.flatnonzero((np.isin(ev.a, mine) | np.isin(ev.b, mine)) & (ev.day < graph.day))
+    out: dict[tuple[int, int], tuple[int, bool]] = {}
+    wanted = set(mine.tolist())
+    for i in sel.tolist():
+        x, y = int(ev.a[i]), int(ev.b[i])
+        for org, other in ((x, y), (y, x)):
+            if org in wanted:
+                grade, declined = out.get((org, other), (0, False))
+                out[(org, other)] = (max(grade, int(ev.grade[i])), declined or bool(ev.declined[i]))
     return out
+
+
+def graph_paths(eco: Ecosystem, graph: Graph, a: int, partners: list[int]) -> list[GraphPath | None]:
+    """For each partner: a pair that worked together (PoC or further), a common partner both
+    worked with, or an earlier introduction that went no further (said as such)."""
+    reached = _furthest(eco, graph, [a, *partners])
+    worked = {}
+    for (org, other), (grade, _) in reached.items():
+        if grade >= WORKED:
+            worked.setdefault(org, set()).add(other)
+    out: list[GraphPath | None] = []
+    na = eco.names[a]
+    for b in partners:
+        nb = eco.names[b]
+        ids = (str(eco.ids[a]), str(eco.ids[b]))
+        grade, declined = reached.get((a, b), (-1, False))
+        if grade >= WORKED:
+            out.append(GraphPath(nodes=ids, relation="worked_together",
+                                 description=f"{na} and {nb} have worked together before",
+                                 description_ja=f"{na}と{nb}は過去に共創の実績があります"))
+            continue
+        common = sorted(worked.get(a, set()) & worked.get(b, set()) - {a, b})
+        if common:
+            x = max(common, key=lambda c: (graph.degree[c], -c))
+            out.append(GraphPath(nodes=(ids[0], str(eco.ids[x]), ids[1]), relation="common_partner",
+                                 description=f"both worked with {eco.names[x]}",
+                                 description_ja=f"両者とも{eco.names[x]}との共創実績があります"))
+            continue
+        if grade >= 0:
+            stage = "declined" if declined else _STAGE_BY_GRADE[grade]
+            out.append(GraphPath(nodes=ids, relation="introduced", stage=stage,
+                                 description=f"{na} and {nb} were introduced before "
+                                             f"(furthest step: {stage})",
+                                 description_ja=f"{na}と{nb}は以前に紹介済みです（最終段階：{_JA_STAGE[stage]}）"))
+            continue
+        out.append(None)
+    return out
+
+
+_JA_STAGE = {"declined": "辞退", "suggested": "提案", "contacted": "連絡", "meeting": "面談",
+             "poc": "PoC", "contract": "契約", "launched": "事業化"}
 
 
 def top_factors(names: tuple[str, ...], values: np.ndarray, contributions: np.ndarray,

@@ -18,6 +18,18 @@ from data.records import ModelManifest as Manifest
 
 FORMAT = "kyoso-ranker/1"
 PARALLEL_ROWS = 20_000  # below this, scoring runs on one thread
+# The fewest trees a model keeps: validation NDCG on a few hundred queries is noisy enough
+# that its first peak (often within ten rounds) is an accident, not the best model.
+MIN_TREES = 60
+
+
+def best_round(ndcg: list[float], floor: int = MIN_TREES) -> int:
+    """The number of rounds (1-based) with the best validation NDCG, at least ``floor``
+    (or all of them when fewer were trained)."""
+    if not ndcg:
+        return 0
+    floor = min(floor, len(ndcg))
+    return floor + int(np.argmax(ndcg[floor - 1:]))
 
 
 class NotFitted(KyosoError):
@@ -48,6 +60,25 @@ def graded_ndcg(y: np.ndarray, score: np.ndarray, group: np.ndarray, k: int = 10
         ideal = ((2.0 ** np.sort(labels)[::-1][:k] - 1) * discount).sum()
         out.append(dcg / ideal)
     return float(np.mean(out)) if out else 0.0
+
+
+class _StopAfterFloor:
+    """Early stopping that never stops before ``MIN_TREES`` rounds: stops once validation
+    NDCG has not improved on its best since ``MIN_TREES`` for ``patience`` rounds."""
+
+    order = 30
+
+    def __init__(self, patience: int) -> None:
+        self.patience = patience
+        self.best, self.best_at = -np.inf, 0
+
+    def __call__(self, env) -> None:
+        done = env.iteration + 1
+        score = env.evaluation_result_list[0][2]
+        if done >= MIN_TREES and score > self.best:
+            self.best, self.best_at = score, done
+        if done >= MIN_TREES and done - self.best_at >= self.patience:
+            raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
 
 
 class Ranker:
@@ -97,14 +128,16 @@ class Ranker:
         cats = [c for c in categorical if c in feature_names]
         train = lgb.Dataset(x, y, group=group, feature_name=list(feature_names),
                             categorical_feature=cats, free_raw_data=False)
-        sets, callbacks = [], []
+        sets, callbacks, history = [], [], {}
         if valid is not None:
             sets = [lgb.Dataset(valid[0], valid[1], group=valid[2], reference=train)]
-            callbacks = [lgb.early_stopping(self.early_stopping_rounds, verbose=False)]
+            callbacks = [lgb.record_evaluation(history), _StopAfterFloor(self.early_stopping_rounds)]
         booster = lgb.train(params, train, num_boost_round=self.n_estimators, valid_sets=sets,
                             callbacks=callbacks)
-        return self._adopt(booster, int(booster.best_iteration or booster.current_iteration()),
-                           feature_names, cats, fingerprint(x, y, group))
+        best = booster.current_iteration()
+        if history:
+            best = best_round(next(iter(history.values()))["ndcg@10"])
+        return self._adopt(booster, best, feature_names, cats, fingerprint(x, y, group))
 
     def adopt(self, booster: lgb.Booster, x: np.ndarray, y: np.ndarray, group: np.ndarray, *,
               feature_names: list[str], categorical: list[str] = (),
@@ -122,7 +155,7 @@ class Ranker:
             for r in range(best):
                 score += booster.predict(valid[0], start_iteration=r, num_iteration=1, raw_score=True)
                 ndcg.append(graded_ndcg(valid[1], score, valid[2]))
-            best = int(np.argmax(ndcg)) + 1
+            best = best_round(ndcg)
         return self._adopt(booster, best, feature_names,
                            [c for c in categorical if c in feature_names],
                            fingerprint(np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.int32),
@@ -174,7 +207,9 @@ class Ranker:
                             params=self.get_params(), fingerprint=self.fingerprint_,
                             metrics={**self.metrics_, **(metrics or {}),
                                      **({"reciprocity": self.reciprocity_}
-                                        if hasattr(self, "reciprocity_") else {})},
+                                        if hasattr(self, "reciprocity_") else {}),
+                                     **({"cold_weight": self.cold_weight_}
+                                        if hasattr(self, "cold_weight_") else {})},
                             lightgbm=lgb.__version__)
         return self.booster_.model_to_string(num_iteration=self.metrics_["best_iteration"]), manifest
 
@@ -196,4 +231,6 @@ class Ranker:
         ranker.metrics_ = {**manifest.metrics, "best_iteration": ranker.booster_.current_iteration()}
         if "reciprocity" in manifest.metrics:
             ranker.reciprocity_ = float(manifest.metrics["reciprocity"])
+        if "cold_weight" in manifest.metrics:
+            ranker.cold_weight_ = float(manifest.metrics["cold_weight"])
         return ranker

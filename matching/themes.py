@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from data.records import ThemeSuggestion
+from data.records import ThemeCoverage, ThemeSuggestion
 from data.taxonomy import TAG_IDS
-from data.themes import THEMES
+from data.themes import THEME_BY_ID, THEMES
 from features.ecosystem import Ecosystem
 from features.pairs import theme_fit
 
@@ -30,6 +30,34 @@ def rank_themes(strengths: np.ndarray, needs: np.ndarray, k: int = 3,
             covered=tuple(str(t) for t in _TAGS[caps & strengths]),
             missing=tuple(str(t) for t in _TAGS[caps & ~strengths])))
     return out
+
+
+THEME_TILT = 1.0  # how far a theme lifts a partner that brings all of it (score × up to 2, then ÷ 2)
+
+
+def theme_fit_of(theme_id: str, a_strengths: np.ndarray, a_needs: np.ndarray,
+                 b_strengths: np.ndarray, b_needs: np.ndarray) -> np.ndarray:
+    """Per partner (rows of ``b_*``), 0..1: the share of the theme's capabilities the partner
+    brings that the asker lacks (what it adds), with a quarter for the theme answering a
+    need of either side. ``a_*``: the asker's tag vectors; ``b_*``: partners × tags."""
+    theme = THEME_BY_ID[theme_id]
+    caps = np.isin(_TAGS, theme.capabilities)
+    answers = np.isin(_TAGS, theme.answers)
+    brings = (b_strengths & caps).sum(axis=1) / caps.sum()
+    adds = (b_strengths & caps & ~a_strengths).sum(axis=1) / caps.sum()
+    answered = ((b_needs | a_needs) & answers).any(axis=1)
+    return (0.45 * brings + 0.3 * adds + 0.25 * answered).astype(np.float64)
+
+
+def theme_coverage(theme_id: str, fit: float, a_needs: np.ndarray, b_strengths: np.ndarray,
+                   b_needs: np.ndarray) -> ThemeCoverage:
+    """How one partner covers the theme, from the tags the viewer may see."""
+    theme = THEME_BY_ID[theme_id]
+    caps = np.isin(_TAGS, theme.capabilities)
+    answers = np.isin(_TAGS, theme.answers)
+    return ThemeCoverage(theme_id=theme_id, fit=round(float(fit), 4),
+                         covered=tuple(str(t) for t in _TAGS[caps & b_strengths]),
+                         answers=tuple(str(t) for t in _TAGS[answers & (a_needs | b_needs)]))
 
 
 def mine_recurring_themes(eco: Ecosystem, *, min_grade: int = 5, top: int = 10) -> pl.DataFrame:

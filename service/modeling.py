@@ -29,6 +29,7 @@ from features.ecosystem import Ecosystem
 from features.graph import build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
 from features.text import TextVectors, fit_vectorizer, vectorizer_from, vectorizer_state
+from matching.cooling import REPLAY_DAYS
 from matching.engine import Engine, Scorer, index_snapshot
 from matching.evaluation import (
     BASELINES,
@@ -36,6 +37,7 @@ from matching.evaluation import (
     SystemReport,
     candidate_recall,
     evaluate,
+    fit_cold_weight,
     fit_reciprocity,
 )
 from matching.explain import ItemTable
@@ -150,14 +152,16 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIE
         ranker = fit_on_dask(client, Ranker(seed=seed), train, valid, feature_names=list(FEATURES),
                              categorical=list(CATEGORICAL))
     ctx = PairContext(prep.eco, prep.text, build_graph(prep.eco, s.valid_day))
-    ranker.reciprocity_, by_weight = fit_reciprocity(
-        Engine(ctx=ctx, items=prep.items, scorer=ranker),
-        window_queries(prep.eco, s.valid_day, s.split_day))
+    valid_engine = Engine(ctx=ctx, items=prep.items, scorer=ranker, cooling_days=REPLAY_DAYS)
+    valid_queries = window_queries(prep.eco, s.valid_day, s.split_day)
+    ranker.cold_weight_, by_cold_weight = fit_cold_weight(valid_engine, valid_queries)
+    ranker.reciprocity_, by_weight = fit_reciprocity(valid_engine, valid_queries)
     info = {"train_rows": len(train), "train_queries": len(train.group),
             "train_engine": "local" if client is None else "dask",
             "valid_ndcg_at_10": round(graded_ndcg(valid.y, ranker.predict(valid.x), valid.group), 4),
             "train_candidate_recall": round(train.candidate_recall, 4),
             "reciprocity_by_weight": {str(w): round(v, 4) for w, v in by_weight.items()},
+            "cold_weight_by_weight": {str(w): round(v, 4) for w, v in by_cold_weight.items()},
             "train_seconds": round(time.perf_counter() - started, 2)}
     return ranker, info
 
@@ -182,7 +186,7 @@ def evaluate_scorers(prep: Prepared, scorers: dict[str, Scorer]) -> tuple[list[S
             " was registered or promoted")
     systems = {}
     for name, scorer in scorers.items():
-        engine = Engine(ctx=ctx, items=prep.items, scorer=scorer)
+        engine = Engine(ctx=ctx, items=prep.items, scorer=scorer, cooling_days=REPLAY_DAYS)
         systems[name] = EngineSystem(lambda a, theme, e=engine: e.rank(a, theme=theme).partners)
     systems.update(BASELINES)
     return evaluate(systems, ctx, queries), candidate_recall(ctx, queries)

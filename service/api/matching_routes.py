@@ -7,11 +7,11 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from data.errors import UnknownOrganization
 from data.generations import Generations
-from data.records import Kind, MatchMode, NeedMatch, RegionCode, Suggestion
+from data.records import Kind, Lang, MatchMode, NeedMatch, RegionCode, Suggestion
 from data.stored_lists import StoredLists
 from data.taxonomy import INDUSTRIES, IndustryId
 from data.themes import THEMES
@@ -50,6 +50,30 @@ def _quoted_partner_items(matches: list[NeedMatch] | tuple[NeedMatch, ...]) -> C
     return quoted
 
 
+BATCH_LANG: Lang = "en"  # the language of the nightly batch's stored reasons
+AcceptLanguage = Annotated[str | None, HeaderParameter(name="Accept-Language", max_length=256)]
+
+
+def pick_lang(lang: Lang | None, accept_language: str | None) -> Lang:
+    """``lang`` if given, else the first of Japanese or English the Accept-Language header
+    names (in its order of preference), else English."""
+    if lang is not None:
+        return lang
+    ranked = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in ("ja", "en") and q > 0:
+            ranked.append((-q, i, primary))
+    return min(ranked)[2] if ranked else "en"
+
+
 class Matching(Controller):
     tags = ["matching"]
 
@@ -64,17 +88,22 @@ class Matching(Controller):
         new_only: FromQuery[bool] = False,
         theme: Annotated[str | None, QueryParameter(max_length=64)] = None,
         fresh: FromQuery[bool] = False,
+        lang: FromQuery[Lang | None] = None,
+        accept_language: AcceptLanguage = None,
     ) -> SuggestionList:
         """Ranked two-way partners with both direction scores, reasons and themes.
 
         The default request (co-creation, no filter or theme) is answered from the nightly
         batch's stored list when it holds ``k`` entries from the live model; its reasons
         quote public items only. ``fresh=true``, any filter, or a changed profile computes
-        the list now, with every item the caller may see.
+        the list now, with every item the caller may see. Reasons are in ``lang``, else the
+        language the Accept-Language header prefers (Japanese or English), else English.
         """
         principal.acts_for(org_id)
         require_theme(store, theme, "theme")
-        if not (fresh or kind or region or industry or new_only or theme) and mode == "co-creation":
+        chosen = pick_lang(lang, accept_language)
+        if (not (fresh or kind or region or industry or new_only or theme) and mode == "co-creation"
+                and chosen == BATCH_LANG):
             bodies, version, computed_at = StoredLists(store).head(org_id, k)
             if len(bodies) == k and version == live.version:
                 return SuggestionList(
@@ -86,7 +115,7 @@ class Matching(Controller):
         engine = served.engine
         viewer = principal.viewer(engine, partners_of(store, principal))
         found = engine.suggest(
-            org_id, k=k, mode=mode, theme=theme, viewer=viewer,
+            org_id, k=k, mode=mode, theme=theme, viewer=viewer, lang=chosen,
             filters=Filters(kinds=tuple(kind or ()), regions=tuple(region or ()),
                             industries=tuple(INDUSTRIES.index(i) for i in industry or ()),
                             new_only=new_only))
@@ -98,13 +127,15 @@ class Matching(Controller):
     @get("/v1/organizations/{org_id:str}/fit/{other_id:str}", sync_to_thread=True)
     def fit(self, org_id: FromPath[str], other_id: FromPath[str], principal: Caller,
             store: StoreDep, live: LiveDep,
-            mode: FromQuery[MatchMode] = "co-creation") -> Suggestion:
-        """The full two-way fit of one pair, with themes."""
+            mode: FromQuery[MatchMode] = "co-creation", lang: FromQuery[Lang | None] = None,
+            accept_language: AcceptLanguage = None) -> Suggestion:
+        """The full two-way fit of one pair, with themes and reasons (language as for
+        suggestions)."""
         principal.acts_for(org_id)
         if org_id == other_id:
             raise SamePair(org_id)
         engine = _served_for(live, store, org_id, other_id).engine
-        result = engine.fit(org_id, other_id, mode=mode,
+        result = engine.fit(org_id, other_id, mode=mode, lang=pick_lang(lang, accept_language),
                             viewer=principal.viewer(engine, partners_of(store, principal)))
         log_partner_items(store, principal, _quoted_partner_items(result.explanation.need_matches),
                           "fit")

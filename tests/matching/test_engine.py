@@ -13,6 +13,7 @@ from data import frames as F
 from data.errors import UnknownOrganization
 from matching.candidates import candidates_for
 from matching.engine import Engine, Filters
+from matching.explain import graph_paths
 from matching.reciprocity import reciprocal_score
 from matching.visibility import Viewer
 
@@ -159,13 +160,6 @@ def test_a_lists_reasons_are_those_of_each_pair_alone(canary_engine):
             b = canary_engine.index_of(s.partner_id)
             alone = canary_engine.need_matches(a, b, viewer) + canary_engine.need_matches(b, a, viewer)
             assert list(s.explanation.need_matches) == alone
-            common = graph.weight[a].minimum(graph.weight[b])
-            if graph.binary[a, b]:
-                assert s.explanation.path.nodes == (str(eco.ids[a]), str(eco.ids[b]))
-            elif common.nnz:
-                x = common.indices[np.argmax(common.data)]
-                assert s.explanation.path.nodes[1] == str(eco.ids[x])
-                with_path += 1
-            else:
-                assert s.explanation.path is None
+            assert s.explanation.path == graph_paths(eco, graph, a, [b])[0]
+            with_path += s.explanation.path is not None
     assert with_path

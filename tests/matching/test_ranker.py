@@ -86,9 +86,9 @@ def test_bad_training_input_is_rejected():
 
 
 def test_adopting_a_booster_keeps_the_round_that_validates_best():
-    """A booster trained elsewhere is cut at the round with the best validation NDCG@10,
-    whichever round that is (here the labels flip, so later rounds only get worse)."""
-    from matching.ranker import graded_ndcg
+    """A booster trained elsewhere is cut at the round with the best validation NDCG@10
+    from ``MIN_TREES`` on (here the labels flip, so later rounds only get worse)."""
+    from matching.ranker import best_round, graded_ndcg
 
     x, y, group = known_case(seed=1, queries=100)
     vx, vy, vgroup = known_case(seed=2, queries=60)
@@ -99,4 +99,21 @@ def test_adopting_a_booster_keeps_the_round_that_validates_best():
                              valid=(vx, vy, vgroup))
     each = [graded_ndcg(vy, fitted.booster_.predict(vx, num_iteration=r), vgroup)
             for r in range(1, 26)]
-    assert adopted.metrics_["best_iteration"] == int(np.argmax(each)) + 1
+    assert adopted.metrics_["best_iteration"] == best_round(each)
+
+
+def test_the_best_round_is_never_one_of_the_first_few():
+    from matching.ranker import best_round
+
+    assert best_round([0.9, 0.1, 0.2, 0.3, 0.25], floor=3) == 4
+    assert best_round([0.9, 0.1], floor=3) == 2  # fewer rounds than the floor: all of them
+
+
+def test_training_does_not_stop_at_a_handful_of_trees_when_validation_peaks_early():
+    from matching.ranker import MIN_TREES
+
+    x, y, group = known_case(seed=1, queries=100)
+    vx, vy, vgroup = known_case(seed=2, queries=60)
+    fitted = Ranker(n_estimators=200, num_threads=1, early_stopping_rounds=10).fit(
+        x, y, group, feature_names=NAMES, valid=(vx, vy.max() - vy, vgroup))
+    assert fitted.metrics_["best_iteration"] >= MIN_TREES

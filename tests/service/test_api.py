@@ -248,3 +248,26 @@ def test_default_suggestions_come_from_the_nightly_list_until_the_profile_change
     profile = api.call("GET", f"/v1/organizations/{org}").json()
     assert api.call("PUT", f"/v1/organizations/{org}", json={**profile, "name": "Renamed"}).status_code == 200
     assert api.call("GET", base + "?k=5").json()["source"] == "live"
+
+
+def test_reasons_come_in_the_asked_language(api):
+    path = f"/v1/organizations/{OFFICE_ORG}/suggestions?k=5&fresh=true"
+    ja = api.client.get(path, headers={"X-API-Key": api.keys["admin"],
+                                       "Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"}).json()
+    en = api.call("GET", path + "&lang=en").json()
+    assert all(s["lang"] == "ja" and s["reasons"] for s in ja["suggestions"])
+    assert all(s["lang"] == "en" and s["reasons"] for s in en["suggestions"])
+    assert [s["partner_id"] for s in ja["suggestions"]] == [s["partner_id"] for s in en["suggestions"]]
+    for s in en["suggestions"]:
+        assert 0 <= s["score_forward"] <= 1 and 0 <= s["score_backward"] <= 1 and 0 <= s["score"] <= 1
+        assert s["position_by_score"] >= 1
+
+
+def test_a_theme_reweights_the_suggestions_and_says_how_each_covers_it(api):
+    base = f"/v1/organizations/{OFFICE_ORG}/suggestions?k=10"
+    lists = {t: api.call("GET", f"{base}&theme={t}").json()["suggestions"]
+             for t in ("airport-tourism-dx", "telemedicine-remote")}
+    ids = {t: [s["partner_id"] for s in found] for t, found in lists.items()}
+    assert ids["airport-tourism-dx"] != ids["telemedicine-remote"]
+    for t, found in lists.items():
+        assert all(s["theme"]["theme_id"] == t for s in found)
