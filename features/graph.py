@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from data.records import DECLINE_REASONS, NDA_STANCES
 from features.ecosystem import Ecosystem
 
 # How much an event at each grade says the pair is tied (declined=0 ... contract/launched=5).
@@ -35,6 +36,12 @@ class Graph:
     theme_activity: sp.csr_matrix  # n × themes, decayed outcomes per theme
     theme_profile: sp.csr_matrix  # the same rows L2-normalised: what an organisation works on
     transition: sp.csr_matrix  # row-stochastic walk matrix
+    # A pair's history, read by row: the furthest step reached (grade + 1; absent: never
+    # introduced), the day of the last step when it was a decline, and each organisation's
+    # ``nda_terms`` declines with partners of each NDA stance (n × stances).
+    furthest: sp.csr_matrix
+    last_decline: sp.csr_matrix
+    nda_declines: np.ndarray
 
     @property
     def n(self) -> int:
@@ -78,7 +85,33 @@ def build_graph(eco: Ecosystem, day: float, half_life: float = HALF_LIFE_DAYS) -
                  strength=row_sum,
                  activity=activity, recent=recent, success=success, leads=leads,
                  theme_activity=theme_activity, theme_profile=theme_profile,
-                 transition=transition.tocsr())
+                 transition=transition.tocsr(), **_histories(eco, ev, both_a, both_b))
+
+
+def _histories(eco: Ecosystem, ev, both_a: np.ndarray, both_b: np.ndarray) -> dict:
+    """The per-pair history fields of a Graph, from the events before its day."""
+    n = eco.n
+    key = both_a * n + both_b
+    grade = np.concatenate([ev.grade, ev.grade]).astype(np.float64) + 1
+    day = np.concatenate([ev.day, ev.day])
+    declined = np.concatenate([ev.declined, ev.declined])
+    order = np.lexsort((day, key))
+    keys, start = np.unique(key[order], return_index=True)
+    end = np.append(start[1:], len(order)) - 1
+    furthest = np.maximum.reduceat(grade[order], start) if len(order) else np.empty(0)
+    last = order[end] if len(order) else np.empty(0, dtype=np.int64)
+    last_day = np.where(declined[last], day[last], 0.0) if len(order) else np.empty(0)
+    rows, cols = keys // n, keys % n
+    stances = len(NDA_STANCES)
+    nda_declines = np.zeros((n, stances))
+    nda = ev.declined & (ev.reason == DECLINE_REASONS.index("nda_terms"))
+    stance = eco.nda.astype(np.int64)
+    np.add.at(nda_declines, (ev.a[nda], stance[ev.b[nda]]), 1.0)
+    np.add.at(nda_declines, (ev.b[nda], stance[ev.a[nda]]), 1.0)
+    last_decline = sp.csr_matrix((last_day, (rows, cols)), shape=(n, n))
+    last_decline.eliminate_zeros()
+    return {"furthest": sp.csr_matrix((furthest, (rows, cols)), shape=(n, n)),
+            "last_decline": last_decline, "nda_declines": nda_declines}
 
 
 def serving_day(eco: Ecosystem) -> float:
@@ -108,7 +141,9 @@ def grown(graph: Graph, n: int) -> Graph:
                  success=np.concatenate([graph.success, zeros]),
                  leads=np.concatenate([graph.leads, zeros]),
                  theme_activity=pad(graph.theme_activity, square=False),
-                 theme_profile=pad(graph.theme_profile, square=False), transition=pad(graph.transition))
+                 theme_profile=pad(graph.theme_profile, square=False), transition=pad(graph.transition),
+                 furthest=pad(graph.furthest), last_decline=pad(graph.last_decline),
+                 nda_declines=np.vstack([graph.nda_declines, np.zeros((extra, graph.nda_declines.shape[1]))]))
 
 
 LINK_FEATURES = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",

@@ -150,7 +150,7 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | n
     lo, hi = np.minimum(da, db).astype(np.int32), np.maximum(da, db).astype(np.int32)
     cols["nda_pair"] = (lo * len(NDA_STANCES) + hi).astype(np.float32)
     if want(*DECLINE_FEATURES):
-        cols.update(decline_features(eco, graph.day, a, b))
+        cols.update(decline_features(eco, graph, a, b))
     return np.column_stack([cols[f] for f in FEATURES]) if m else np.zeros((0, len(FEATURES)),
                                                                            np.float32)
 

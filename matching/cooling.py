@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from features.ecosystem import Ecosystem
+from features.graph import Graph
 
 COOLING_OFF_DAYS = 180.0
 # The time-split evaluation replays the outcome log, whose offices had no cooling-off (in
@@ -20,20 +20,11 @@ COOLING_OFF_DAYS = 180.0
 REPLAY_DAYS = 0.0
 
 
-def cooling_off(eco: Ecosystem, day: float, a: int, days: float = COOLING_OFF_DAYS) -> np.ndarray:
-    """Partners of ``a`` whose last step with it, before ``day``, was a decline less than
-    ``days`` ago."""
+def cooling_off(graph: Graph, a: int, days: float = COOLING_OFF_DAYS) -> np.ndarray:
+    """Partners of ``a`` whose last step with it, before the graph's day, was a decline less
+    than ``days`` ago."""
     if days <= 0:
         return np.empty(0, dtype=np.int64)
-    ev = eco.events
-    sel = np.flatnonzero(((ev.a == a) | (ev.b == a)) & (ev.day < day))
-    if not len(sel):
-        return np.empty(0, dtype=np.int64)
-    sel = sel[np.argsort(ev.day[sel], kind="stable")]  # live outcomes are appended, maybe late
-    other = np.where(ev.a[sel] == a, ev.b[sel], ev.a[sel])
-    # In time order, the last step of each partner is the first one seen backwards.
-    back = sel[::-1]
-    partners, first = np.unique(other[::-1], return_index=True)
-    last = back[first]
-    cooling = ev.declined[last] & (ev.day[last] >= day - days)
-    return partners[cooling].astype(np.int64)
+    row = graph.last_decline
+    lo, hi = row.indptr[a], row.indptr[a + 1]
+    return row.indices[lo:hi][row.data[lo:hi] >= graph.day - days].astype(np.int64)

@@ -207,7 +207,7 @@ class Engine:
             ok &= eco.industries[:, list(filters.industries)].any(axis=1)
         if filters.new_only:
             ok[self.ctx.graph.binary[a].indices] = False
-        ok[cooling_off(eco, self.ctx.graph.day, a, self.cooling_days)] = False
+        ok[cooling_off(self.ctx.graph, a, self.cooling_days)] = False
         return ok
 
     def score_pairs(self, a: int, partners: np.ndarray, *, theme: int = -1,

@@ -139,19 +139,15 @@ _STAGE_BY_GRADE = {0: "declined", 1: "suggested", 2: "contacted", 3: "meeting", 
 
 
 def _furthest(eco: Ecosystem, graph: Graph, orgs: list[int]) -> dict[tuple[int, int], tuple[int, bool]]:
-    """(org, other) → (furthest grade reached, whether a decline ended it) for every pair of
-    events before the graph's day that involves one of ``orgs``."""
-    ev = eco.events
-    mine = np.asarray(orgs, dtype=np.int64)
-    sel = np.flatnonzero((np.isin(ev.a, mine) | np.isin(ev.b, mine)) & (ev.day < graph.day))
+    """(org, other) → (furthest grade reached, whether a decline was among its steps) for every
+    pair of ``orgs`` with a history before the graph's day (read from the graph's rows)."""
     out: dict[tuple[int, int], tuple[int, bool]] = {}
-    wanted = set(mine.tolist())
-    for i in sel.tolist():
-        x, y = int(ev.a[i]), int(ev.b[i])
-        for org, other in ((x, y), (y, x)):
-            if org in wanted:
-                grade, declined = out.get((org, other), (0, False))
-                out[(org, other)] = (max(grade, int(ev.grade[i])), declined or bool(ev.declined[i]))
+    f, d = graph.furthest, graph.declines
+    for org in set(orgs):
+        lo, hi = f.indptr[org], f.indptr[org + 1]
+        declined = set(d.indices[d.indptr[org]:d.indptr[org + 1]].tolist())
+        for other, grade in zip(f.indices[lo:hi].tolist(), f.data[lo:hi].tolist(), strict=True):
+            out[(org, other)] = (int(grade) - 1, other in declined)
     return out
 
 

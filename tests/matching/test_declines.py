@@ -94,8 +94,8 @@ def test_nda_declines_weigh_on_pairs_with_the_same_stance(world):
     at = outcomes["at"].max() - timedelta(days=30)
     rows, mem = _steps(outcomes, str(eco.ids[asker]), str(eco.ids[strict[0]]),
                        ["suggested", "declined"], at, reason="nda_terms")
-    after = engine.with_outcomes(rows, mem).eco
-    day = float(after.events.day.max()) + 1
-    same = decline_features(after, day, np.array([asker]), strict[1:2])
-    other = decline_features(after, day, np.array([asker]), np.flatnonzero(eco.nda == 0)[:1])
+    after = engine.with_outcomes(rows, mem)
+    same = decline_features(after.eco, after.ctx.graph, np.array([asker]), strict[1:2])
+    other = decline_features(after.eco, after.ctx.graph, np.array([asker]),
+                             np.flatnonzero(eco.nda == 0)[:1])
     assert same["nda_declines_a"][0] > 0 and other["nda_declines_a"][0] == 0
