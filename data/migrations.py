@@ -206,6 +206,7 @@ MIGRATIONS: tuple[str, ...] = (
         idf BLOB NOT NULL
     );
     CREATE INDEX suggestions_partner ON suggestions(partner_id);
+    CREATE INDEX outcomes_theme ON outcomes(theme);
     CREATE TABLE stale_lists (org_id TEXT PRIMARY KEY, since TEXT NOT NULL);
     ALTER TABLE models ADD COLUMN probed TEXT;
     CREATE TABLE batch_extras (

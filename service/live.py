@@ -78,10 +78,6 @@ class LiveEngine:
     # --- what requests use -------------------------------------------------------------------
 
     @property
-    def engine(self) -> Engine:
-        return self.served.engine
-
-    @property
     def version(self) -> str | None:
         return self.served.model_version
 

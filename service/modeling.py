@@ -253,10 +253,8 @@ def serving_engine(store: Store, *, day: float | None = None
 
     model = servable_model(store)
     snap = store.snapshot()
-    engine = Engine.build(snap.organizations, snap.items, snap.outcomes, snap.members, day=day,
-                          scorer=model.ranker, vectorizer=shared_vectorizer(store, snap))
-    keep_out_of_collector()
-    return engine, snap.generation, model.version, model.note
+    return build_engine(store, model.ranker, day=day, snapshot=snap), snap.generation, model.version, \
+        model.note
 
 
 def engine_from_store(store: Store, *, day: float | None = None,
@@ -275,9 +273,11 @@ def engine_from_store(store: Store, *, day: float | None = None,
     return build_engine(store, ranker, day=day)
 
 
-def build_engine(store: Store, ranker: Ranker | None, *, day: float | None = None) -> Engine:
-    """Today's graph from the store with this ranker (None: the heuristic scorer)."""
-    snap = store.snapshot()
+def build_engine(store: Store, ranker: Ranker | None, *, day: float | None = None,
+                 snapshot: Snapshot | None = None) -> Engine:
+    """Today's graph from the store (or this snapshot of it) with this ranker (None: the
+    heuristic scorer), indexed with the store's shared vectoriser."""
+    snap = snapshot or store.snapshot()
     engine = Engine.build(snap.organizations, snap.items, snap.outcomes, snap.members, day=day,
                           scorer=ranker, vectorizer=shared_vectorizer(store, snap))
     keep_out_of_collector()
