@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from data.records import DECLINE_REASONS
 from features.ecosystem import Ecosystem
 from features.graph import Graph, gather
 
-NDA_TERMS = DECLINE_REASONS.index("nda_terms")
 DECLINE_FEATURES = ("nda_declines_a", "nda_declines_b", "pair_declines")
 
 

@@ -111,9 +111,8 @@ class TextVectors:
         ``item_rows``: the rows their vectors take in ``items``. The vectoriser stays as it
         was fitted: terms it has not seen are simply unknown until the next reindex.
         """
-        every_item = self.encode(items["text"].to_list())
-        if not len(item_rows):
-            every_item = sp.csr_matrix((0, self.items.shape[1]), dtype=np.float32)
+        every_item = (self.encode(items["text"].to_list()) if len(item_rows)
+                      else sp.csr_matrix((0, self.items.shape[1]), dtype=np.float32))
         sides = side_vectors(every_item, items, orgs, self.vectorizer is not None)
         total_items = max(self.items.shape[0], int(item_rows.max(initial=-1)) + 1)
         return TextVectors(self.vectorizer,

@@ -150,10 +150,9 @@ class Engine:
         frame = items.with_columns(org=pl.col("org_id").replace_strict(own, return_dtype=pl.Int64))
         rows = np.arange(text.items.shape[0], text.items.shape[0] + frame.height, dtype=np.int64)
         frame = frame.with_columns(row=pl.Series(rows))
-        graph = grown(self.ctx.graph, eco.n)
         day = serving_day(eco)
         # A new day moves every decay: rebuild the graph then (once a day), else only grow it.
-        graph = build_graph(eco, day) if day != graph.day else graph
+        graph = build_graph(eco, day) if day != self.ctx.graph.day else grown(self.ctx.graph, eco.n)
         return dataclasses.replace(
             self, ctx=PairContext(eco, text.with_organizations(idx, frame, rows, eco.n), graph),
             items=self.items.with_organizations(idx, frame))
@@ -291,7 +290,8 @@ class Engine:
         paths = graph_paths(self.eco, self.ctx.graph, a, partners)
         a_strengths, a_needs = self._visible_tags([a], viewer)  # once, not once per partner
         out = []
-        forward, backward = squash(ranked.forward), squash(ranked.backward)
+        forward = dict(zip(rows, squash(ranked.forward[rows]), strict=True))  # the shown rows only
+        backward = dict(zip(rows, squash(ranked.backward[rows]), strict=True))
         for j, (i, b) in enumerate(zip(rows, partners, strict=True)):
             b_strengths, b_needs = self._visible_tags([b], viewer)
             coverage = None
