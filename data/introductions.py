@@ -112,10 +112,13 @@ class Introductions:
             " WHERE status='accepted' AND (requester=? OR target=?)", (org_id, org_id, org_id))
         return {r[0] for r in rows}
 
-    def log_disclosure(self, viewer_org: str, owner_org: str, items: int, route: str) -> None:
+    def log_disclosures(self, viewer_org: str, counts: dict[str, int], route: str) -> None:
+        """One row per owner whose partner-tier items ``viewer_org`` was shown, in one transaction."""
+        now = _now()
         with self.store.transaction() as conn:
-            conn.execute("INSERT INTO disclosures(at, viewer_org, owner_org, items, route)"
-                         " VALUES (?,?,?,?,?)", (_now(), viewer_org, owner_org, items, route))
+            conn.executemany("INSERT INTO disclosures(at, viewer_org, owner_org, items, route)"
+                             " VALUES (?,?,?,?,?)",
+                             [(now, viewer_org, owner, items, route) for owner, items in counts.items()])
 
     def disclosures(self, owner_org: str | None = None, *, after: int = 0,
                     limit: int = 100) -> list[Disclosure]:

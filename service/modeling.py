@@ -14,14 +14,12 @@ import gc
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import msgspec
 import numpy as np
 import polars as pl
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from data.artefacts import load_model_dir
 from data.errors import KyosoError
 from data.generations import Generations, TextModel
 from data.store import Snapshot, Store, StoreError
@@ -194,11 +192,6 @@ def evaluate_scorers(prep: Prepared, scorers: dict[str, Scorer]) -> tuple[list[S
 
 def _day(days: float) -> str:
     return datetime.fromtimestamp(days * 86400, UTC).date().isoformat()
-
-
-def load_ranker(path: str | Path) -> Ranker:
-    text, manifest = load_model_dir(path)
-    return Ranker.from_artefact(text, manifest, FEATURES)
 
 
 def evaluate_job(store: Store, version: str | None = None) -> Evaluation:

@@ -40,7 +40,7 @@ def health() -> Health:
     return Health(status="ok")
 
 
-@get("/ready", sync_to_thread=False, tags=["service"])
+@get("/ready", sync_to_thread=True, tags=["service"])
 def ready(store: StoreDep, live: LiveDep) -> Ready:
     """The store answers and the engine is loaded (503 otherwise); the generation of the
     ecosystem and the model this process serves, beside the store's."""
@@ -62,12 +62,14 @@ def create_app(settings: Settings) -> Litestar:
         store = Store(settings.db)
         try:
             app.state.store = store
+            app.state.key_store = Store(settings.db)
             app.state.live = LiveEngine(settings.db, poll=settings.poll_seconds)
             app.state.jobs = Jobs(settings, app.state.live)
             yield
         finally:
             app.state.jobs.join(timeout=5) if hasattr(app.state, "jobs") else None
             app.state.live.close() if hasattr(app.state, "live") else None
+            app.state.key_store.close() if hasattr(app.state, "key_store") else None
             store.close()
 
     app = Litestar(

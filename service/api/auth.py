@@ -70,7 +70,9 @@ def resolve(connection: ASGIConnection) -> Principal:
     plain = key_from(connection)
     if not plain:
         raise Unauthorized("an API key is required (header X-API-Key or Authorization: Bearer)")
-    key = connection.app.state.store.find_api_key(plain)
+    # Its own connection: the guard runs on the event loop, and must not wait for a request
+    # thread's statement on the shared one.
+    key = connection.app.state.key_store.find_api_key(plain)
     if key is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(key)

@@ -50,10 +50,9 @@ def log_partner_items(store: Store, principal: Principal, quoted: dict[str, int]
     """Record every disclosure of partner-tier items to an office (owner → count)."""
     if principal.role != "office" or principal.org is None:
         return
-    intros = Introductions(store)
-    for owner, count in quoted.items():
-        if owner != principal.org and count:
-            intros.log_disclosure(principal.org, owner, count, route)
+    shown = {owner: count for owner, count in quoted.items() if owner != principal.org and count}
+    if shown:
+        Introductions(store).log_disclosures(principal.org, shown, route)
 
 
 # Handler parameters marked as injected dependencies (not query parameters).

@@ -48,7 +48,7 @@ def decides_for(principal: Principal, intro: Introduction) -> None:
 class Exchange(Controller):
     tags = ["introductions and outcomes"]
 
-    @post("/v1/introductions", sync_to_thread=False, status_code=201)
+    @post("/v1/introductions", sync_to_thread=True, status_code=201)
     def request_introduction(self, data: JSONBody[IntroductionRequest], principal: Caller,
                              store: StoreDep) -> Introduction:
         """Ask to be introduced to another organisation (a `contacted` outcome)."""
@@ -57,7 +57,7 @@ class Exchange(Controller):
         _log_step(store, intro, "contacted")
         return intro
 
-    @post("/v1/introductions/{intro_id:str}/accept", sync_to_thread=False, status_code=200)
+    @post("/v1/introductions/{intro_id:str}/accept", sync_to_thread=True, status_code=200)
     def accept(self, intro_id: FromPath[str], principal: Caller, store: StoreDep) -> Introduction:
         """The target's office accepts: partner-tier items open between exactly these two (a
         `meeting`). Only the target's office or an admin may."""
@@ -67,7 +67,7 @@ class Exchange(Controller):
         _log_step(store, intro, "meeting")
         return intro
 
-    @post("/v1/introductions/{intro_id:str}/decline", sync_to_thread=False, status_code=200)
+    @post("/v1/introductions/{intro_id:str}/decline", sync_to_thread=True, status_code=200)
     def decline(self, intro_id: FromPath[str], data: JSONBody[Decline], principal: Caller,
                 store: StoreDep) -> Introduction:
         """The target's office declines, with a reason (a `declined` outcome)."""
@@ -77,7 +77,7 @@ class Exchange(Controller):
         _log_step(store, intro, "declined", data.reason)
         return intro
 
-    @get("/v1/introductions", sync_to_thread=False)
+    @get("/v1/introductions", sync_to_thread=True)
     def list_introductions(
         self, principal: Caller, store: StoreDep,
         org: Annotated[str | None, QueryParameter(max_length=64)] = None,
@@ -92,7 +92,7 @@ class Exchange(Controller):
         return IntroductionList(introductions=Introductions(store).for_org(org, limit=limit, offset=offset),
                                 limit=limit, offset=offset)
 
-    @post("/v1/outcomes", sync_to_thread=False,
+    @post("/v1/outcomes", sync_to_thread=True,
           responses={200: ResponseSpec(OutcomeAck, description="Already stored under this key")})
     def record_outcome(self, data: JSONBody[Outcome], principal: Caller,
                        store: StoreDep) -> Response[OutcomeAck]:
@@ -110,7 +110,7 @@ class Exchange(Controller):
         return Response(OutcomeAck(seq=seq, created=created, outcome=data),
                         status_code=201 if created else 200)
 
-    @get("/v1/outcomes", sync_to_thread=False)
+    @get("/v1/outcomes", sync_to_thread=True)
     def list_outcomes(
         self, principal: Caller, store: StoreDep,
         org: Annotated[str | None, QueryParameter(max_length=64)] = None,
@@ -131,7 +131,7 @@ class Exchange(Controller):
                            next_after=entries[-1][0] if len(entries) == limit else None,
                            retracted=Retractions(store).among([o.key for _, o in entries]))
 
-    @post("/v1/outcomes/{key:str}/retract", sync_to_thread=False, status_code=201,
+    @post("/v1/outcomes/{key:str}/retract", sync_to_thread=True, status_code=201,
           responses={200: ResponseSpec(RetractionAck, description="Retracted before: the first retraction")})
     def retract_outcome(self, key: FromPath[str], data: JSONBody[Retract], principal: Caller,
                         store: StoreDep) -> Response[RetractionAck]:
@@ -148,7 +148,7 @@ class Exchange(Controller):
         return Response(RetractionAck(created=created, retraction=retraction),
                         status_code=201 if created else 200)
 
-    @get("/v1/disclosures", sync_to_thread=False)
+    @get("/v1/disclosures", sync_to_thread=True)
     def list_disclosures(
         self, principal: Caller, store: StoreDep,
         owner: Annotated[str | None, QueryParameter(max_length=64)] = None,

@@ -33,24 +33,24 @@ class Models(Controller):
     path = "/v1/models"
     tags = ["models"]
 
-    @get("/", sync_to_thread=False)
+    @get("/", sync_to_thread=True)
     def list_models(self, principal: Caller, store: StoreDep) -> ModelList:
         principal.require("admin", "analyst")
         return model_list(store)
 
-    @get("/history", sync_to_thread=False)
+    @get("/history", sync_to_thread=True)
     def history(self, principal: Caller, store: StoreDep) -> ModelHistory:
         """Every promotion, rollback and fallback, oldest first, with who and when."""
         principal.require("admin", "analyst")
         return ModelHistory(history=Registry(store).history())
 
-    @post("/train", sync_to_thread=False, status_code=202)
+    @post("/train", sync_to_thread=True, status_code=202)
     def train(self, principal: Caller, jobs: JobsDep) -> TrainJob:
         """Start training a new version; it is promoted only if the promotion rule says so."""
         principal.require("admin", "analyst")
         return jobs.start(actor(principal))
 
-    @get("/jobs/{job_id:str}", sync_to_thread=False)
+    @get("/jobs/{job_id:str}", sync_to_thread=True)
     def job(self, job_id: FromPath[str], principal: Caller, jobs: JobsDep) -> TrainJob:
         principal.require("admin", "analyst")
         if job_id not in jobs.jobs:

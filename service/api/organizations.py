@@ -40,7 +40,7 @@ class Organizations(Controller):
         live.poke()
         return store.get_organization(data.id)
 
-    @get("/{org_id:str}", sync_to_thread=False)
+    @get("/{org_id:str}", sync_to_thread=True)
     def read(self, org_id: FromPath[str], principal: Caller, store: StoreDep) -> Organization:
         """One organisation, with the items the caller may see."""
         org = store.get_organization(org_id)
@@ -63,7 +63,7 @@ class Organizations(Controller):
         live.poke()
         return store.get_organization(org_id)
 
-    @get("/", sync_to_thread=False)
+    @get("/", sync_to_thread=True)
     def search(
         self, principal: Caller, store: StoreDep,
         kind: FromQuery[Kind | None] = None,
