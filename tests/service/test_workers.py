@@ -110,3 +110,13 @@ def test_a_promotion_from_the_cli_is_served_by_every_process(two_servers):
     for base in bases:
         wait_until(lambda b=base: ready(b)["model_version"] == "v-second", BOUND_SECONDS)
     assert Path(env["KYOSO_DB"]).exists()
+
+
+def test_the_default_server_answers_a_huge_request_line_with_a_4xx(two_servers):
+    (a, _), _, _ = two_servers
+    host, port = a.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /v1/organizations?q=" + b"x" * 1_000_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = sock.recv(200)
+    status = int(answer.split(b" ", 2)[1])
+    assert 400 <= status < 500, answer  # never a reset connection or a 5xx
