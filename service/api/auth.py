@@ -38,10 +38,13 @@ class Principal:
         if self.role not in roles:
             raise Forbidden(f"this needs the role {' or '.join(roles)}; the key has {self.role}")
 
-    def acts_for(self, org_id: str) -> None:
-        """Offices act for their own organisation only; admins and analysts for any."""
+    def acts_for(self, org_id: str, field: str | None = None) -> None:
+        """Offices act for their own organisation only; admins and analysts for any.
+        ``field``: where the request named ``org_id``, for the error body."""
         if self.role == "office" and self.org != org_id:
-            raise Forbidden(f"an office key of {self.org} cannot act for {org_id}")
+            refused = Forbidden(f"an office key of {self.org} cannot act for {org_id}")
+            refused.field = field
+            raise refused
 
     def viewer(self, engine: Engine, partners: set[str]) -> Viewer:
         """The disclosure rule for this key, in the engine's indices."""

@@ -52,7 +52,7 @@ class Exchange(Controller):
     def request_introduction(self, data: JSONBody[IntroductionRequest], principal: Caller,
                              store: StoreDep) -> Introduction:
         """Ask to be introduced to another organisation (a `contacted` outcome)."""
-        principal.acts_for(data.requester)
+        principal.acts_for(data.requester, "$.requester")
         intro = Introductions(store).request(data.requester, data.target, data.message)
         _log_step(store, intro, "contacted")
         return intro
@@ -100,7 +100,7 @@ class Exchange(Controller):
 
         An office records only what its own organisation did: ``members[0]`` is the actor.
         """
-        principal.acts_for(data.members[0])
+        principal.acts_for(data.members[0], "$.members[0]")
         require_theme(store, data.theme, "$.theme")
         try:
             seq, created = store.append_outcome(data)

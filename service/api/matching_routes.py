@@ -145,9 +145,13 @@ class Matching(Controller):
     def consortia(self, data: JSONBody[ConsortiumRequest], principal: Caller, store: StoreDep,
                   live: LiveDep) -> ConsortiumList:
         """Teams of 3-5 around a lead for a theme or a free-text need, under constraints."""
-        principal.acts_for(data.lead)
+        principal.acts_for(data.lead, "$.lead")
         require_theme(store, data.theme, "$.theme", catalogue_only=True)
-        engine = _served_for(live, store, data.lead).engine
+        try:
+            engine = _served_for(live, store, data.lead).engine
+        except UnknownOrganization as exc:
+            exc.field = "$.lead"
+            raise
         required = required_capabilities(engine, theme=data.theme, need_text=data.need)
         rules = TeamRules(size=data.size, require_kinds=tuple(data.require_kinds.items()),
                           regions=tuple(data.regions), teams=data.teams)

@@ -198,3 +198,12 @@ def test_a_blank_retraction_reason_is_rejected(api):
     assert api.call("POST", "/v1/outcomes", json=body).status_code == 201
     r = api.call("POST", "/v1/outcomes/r-1/retract", json={"reason": "  "})
     assert r.status_code == 422 and r.json()["field"] == "$.reason"
+
+
+def test_an_office_acting_for_another_or_an_unknown_lead_names_the_field(api):
+    body = {"key": "f-9", "members": [STRANGER_ORG, OFFICE_ORG], "stage": "meeting",
+            "at": "2026-01-01T00:00:00Z"}
+    r = api.call("POST", "/v1/outcomes", json=body, who="office")
+    assert r.status_code == 403 and r.json()["field"] == "$.members[0]"
+    r = api.call("POST", "/v1/consortia", json={"lead": "org-nope", "theme": "airport-tourism-dx"})
+    assert r.status_code == 404 and r.json()["field"] == "$.lead"
