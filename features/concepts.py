@@ -3,9 +3,9 @@
 Character n-grams share nothing across scripts ("低速モビリティ" and "low-speed mobility"
 have no n-gram in common). Each capability tag of the taxonomy (its names and phrasings
 in both languages) and each entry of a domain glossary is a concept; a text is read for
-the terms of every concept it mentions, and each concept found is appended to the text
-as a private-use code word, so the one character n-gram vectoriser sees a shared term
-whatever the language. Pure and deterministic: no tokenizer, nothing downloaded.
+the terms of every concept it mentions, and each concept found adds a private-use code
+term beside the text's n-grams, so the one character n-gram vectoriser sees a
+shared term whatever the language. Pure and deterministic: no tokenizer, nothing downloaded.
 """
 
 from __future__ import annotations
@@ -151,9 +151,14 @@ CODE_BASE = 0xE000  # Unicode private-use area: no real text holds these charact
 TAG_CONCEPTS: tuple[str, ...] = tuple(f"tag:{t.id}" for t in TAGS)
 CONCEPTS: tuple[str, ...] = TAG_CONCEPTS + tuple(g[0] for g in GLOSSARY)
 CODE: dict[str, str] = {c: chr(CODE_BASE + i) for i, c in enumerate(CONCEPTS)}
-# Each concept found is written this many times (as distinct code words), so a shared
-# concept weighs about as much as a shared phrase of characters would.
-REPEAT = 8
+# A concept found is one term of this weight (times its idf), so a shared concept weighs
+# about as much as a shared phrase of a dozen characters: one column, not dozens, keeps
+# the vectors as sparse as the text's own n-grams.
+CONCEPT_WEIGHT = 5.8
+
+
+def is_concept_term(term: str) -> bool:
+    return len(term) == 1 and CODE_BASE <= ord(term) < CODE_BASE + len(CONCEPTS)
 
 
 def _lexicon() -> dict[str, dict[str, set[str]]]:
@@ -209,13 +214,6 @@ def concepts_of(text: str) -> list[str]:
     return list(found)
 
 
-def concept_words(concepts: list[str]) -> str:
-    """Concepts as code words: one per concept and repetition, space-separated."""
-    return " ".join(CODE[c] + chr(CODE_BASE + len(CONCEPTS) + r) for c in concepts
-                    for r in range(REPEAT))
-
-
-def with_concepts(text: str) -> str:
-    """The text (lower-cased) followed by the code words of the concepts it mentions:
-    what the vectoriser reads (its preprocessor)."""
-    return f"{text.lower()} {concept_words(concepts_of(text))}"
+def concept_terms(concepts: list[str]) -> list[str]:
+    """The concepts as terms for the vectoriser: one code character each."""
+    return [CODE[c] for c in concepts]

@@ -17,14 +17,47 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from features.concepts import with_concepts
+from features.concepts import CONCEPT_WEIGHT, concept_terms, concepts_of, is_concept_term
 from features.ecosystem import SCORING_TIERS
 
 
+def char_ngrams(text: str) -> list[str]:
+    """Character 2- and 3-grams inside words, padded with a space at each end: what
+    scikit-learn's ``char_wb`` analyser yields, in a list comprehension."""
+    out: list[str] = []
+    for word in text.lower().split():
+        w = f" {word} "
+        out += [w[i:i + 2] for i in range(len(w) - 1)]
+        out += [w[i:i + 3] for i in range(len(w) - 2)]
+    return out
+
+
+def text_terms(text: str) -> list[str]:
+    """What the vectoriser counts: the text's character n-grams and the concepts it names."""
+    return char_ngrams(text) + concept_terms(concepts_of(text))
+
+
+class ConceptVectorizer(TfidfVectorizer):
+    """TF-IDF over ``text_terms`` whose concept columns weigh ``CONCEPT_WEIGHT`` times
+    their idf before each row is L2-normalised."""
+
+    def _weighted(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        weight = np.ones(len(self.vocabulary_), dtype=np.float32)
+        weight[[i for t, i in self.vocabulary_.items() if is_concept_term(t)]] = CONCEPT_WEIGHT
+        return normalize(x @ sp.diags(weight, format="csr")).astype(self.dtype)
+
+    def fit_transform(self, raw_documents, y=None):
+        return self._weighted(super().fit_transform(raw_documents, y))
+
+    def transform(self, raw_documents):
+        return self._weighted(super().transform(raw_documents))
+
+
 def make_vectorizer(**overrides) -> TfidfVectorizer:
-    params = {"analyzer": "char_wb", "ngram_range": (2, 3), "min_df": 2, "max_features": 200_000,
-              "sublinear_tf": True, "dtype": np.float32, "preprocessor": with_concepts}
-    return TfidfVectorizer(**{**params, **overrides})
+    """``analyzer=char_ngrams`` gives character n-grams alone (no shared concepts)."""
+    params = {"analyzer": text_terms, "min_df": 2, "max_features": 200_000,
+              "sublinear_tf": True, "dtype": np.float32, "norm": None}
+    return ConceptVectorizer(**{**params, **overrides})
 
 
 @dataclass(frozen=True)

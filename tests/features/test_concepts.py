@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import polars as pl
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from data.generator import generate
-from features.concepts import concepts_of, with_concepts
-from features.text import make_vectorizer
+from features.concepts import CODE, concepts_of
+from features.text import char_ngrams, make_vectorizer, text_terms
 from tests.features.known_answers import SUBJECTS, pairs, recall_by_pair, strength_pool
 
 
@@ -22,9 +25,16 @@ def test_english_terms_match_whole_words_only():
     assert "ev" in concepts_of("EV carts") and "cart" in concepts_of("EV carts")
 
 
-def test_the_vectoriser_reads_the_text_and_its_concepts():
-    assert with_concepts("Low-speed").startswith("low-speed ")
-    assert len(with_concepts("low-speed")) > len("low-speed ")
+def test_the_vectoriser_reads_character_ngrams_and_one_weighted_term_per_concept():
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)).build_analyzer()
+    text = "We operate low-speed EV carts for elderly residents"
+    assert Counter(char_ngrams(text)) == Counter(reference(text.lower()))
+    assert text_terms(text)[len(char_ngrams(text)):] == [CODE[c] for c in concepts_of(text)]
+    vectorizer = make_vectorizer(min_df=1).fit([text, "高齢の住民のための低速モビリティ", "rice"])
+    row = vectorizer.transform([text]).toarray()[0]
+    assert abs((row ** 2).sum() - 1) < 1e-5
+    elderly = row[vectorizer.vocabulary_[CODE["elderly"]]]
+    assert elderly > 3 * row[vectorizer.vocabulary_[" lo"]]  # a concept outweighs an n-gram
 
 
 def test_the_known_answer_set_has_sixty_pairs_with_different_tags():
@@ -47,5 +57,5 @@ def test_cross_language_recall_is_at_least_nine_tenths_of_same_language(corpus):
 
 
 def test_character_ngrams_alone_do_not_cross_scripts(corpus):
-    recall = recall_by_pair(make_vectorizer(preprocessor=None).fit(corpus))
+    recall = recall_by_pair(make_vectorizer(analyzer=char_ngrams).fit(corpus))
     assert recall["ja-en"] + recall["en-ja"] < 0.2
