@@ -7,7 +7,7 @@ same message, naming the field (``at `$.needs[0].tier```).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 from msgspec import Meta
@@ -105,6 +105,9 @@ class Outcome(Record):
     reason: DeclineReason | None = None
     suggestion_id: Annotated[str, Meta(max_length=128)] | None = None
     theme: Annotated[str, Meta(max_length=64)] | None = None
+    # A new record is held to the clock; one read back was checked when it came in, and a
+    # clock set back or an imported log must not make the store unreadable.
+    checks_clock: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if len(set(self.members)) != len(self.members):
@@ -115,8 +118,14 @@ class Outcome(Record):
             raise ValueError("at must be between the years 1800 and 2200")
         if self.at.tzinfo is None:
             raise ValueError("at must carry a timezone, e.g. 2026-10-01T09:00:00Z")
-        if self.at > datetime.now(UTC) + MAX_CLOCK_SKEW:
+        if self.checks_clock and self.at > datetime.now(UTC) + MAX_CLOCK_SKEW:
             raise ValueError(f"at lies in the future (more than {MAX_CLOCK_SKEW} ahead of now)")
+
+
+class StoredOutcome(Outcome):
+    """An outcome as the store holds it: every check but the clock's."""
+
+    checks_clock: ClassVar[bool] = False
 
 
 class Theme(Record):

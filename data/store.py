@@ -25,7 +25,7 @@ from data import frames as F
 from data.errors import KyosoError, UnknownOrganization
 from data.generations import record_change
 from data.migrations import MIGRATIONS, SCHEMA_VERSION
-from data.records import Item, Organization, Outcome
+from data.records import Item, Organization, Outcome, StoredOutcome
 from data.slices import id_slices
 from data.stored_lists import drop_lists_quoting
 
@@ -391,8 +391,9 @@ class Store:
             "  WHERE m.seq = o.seq ORDER BY pos))"
             f" FROM outcomes o WHERE {' AND '.join(where)} ORDER BY o.seq LIMIT ?",
             [*args, limit])
-        return [(r[0], Outcome(key=r[1], members=tuple(_str_list.decode(r[7])), stage=r[2],
-                               at=F.parse_ts(r[3]), reason=r[4], suggestion_id=r[5], theme=r[6]))
+        return [(r[0], StoredOutcome(key=r[1], members=tuple(_str_list.decode(r[7])), stage=r[2],
+                                     at=F.parse_ts(r[3]), reason=r[4], suggestion_id=r[5],
+                                     theme=r[6]))
                 for r in rows]
 
     # --- snapshot and export ---------------------------------------------------------------

@@ -66,6 +66,7 @@ def test_future_dated_outcome_does_not_move_the_split(big_db, tmp_path, capsys):
                                      stage="contract", at=datetime.now(UTC)))
         with store.transaction() as conn:
             conn.execute("UPDATE outcomes SET at=? WHERE key='typo-2099'", (format_ts(FUTURE),))
+        assert [o.at.year for o in store.outcomes(key="typo-2099")] == [FUTURE.year]  # readable
         prep = prepare(store.snapshot())
     assert prep.split == honest.split
     assert prep.split.last_day < to_days(datetime.now(UTC)) + 2
