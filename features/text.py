@@ -212,6 +212,12 @@ def vectorizer_state(vectorizer: TfidfVectorizer) -> tuple[list[str], np.ndarray
     return terms, np.asarray(vectorizer.idf_, dtype=np.float64)
 
 
+def speaks_today(terms: list[str]) -> bool:
+    """Whether a stored vocabulary is one ``text_terms`` writes: concepts were once code
+    words of two private-use characters, read as n-grams, which today's texts never yield."""
+    return not any(len(t) > 1 and any("\ue000" <= ch <= "\uf8ff" for ch in t) for t in terms)
+
+
 def vectorizer_from(terms: list[str], idf: np.ndarray) -> TfidfVectorizer:
     """The vectoriser ``vectorizer_state`` describes: transforms exactly as the fitted one."""
     vectorizer = make_vectorizer()

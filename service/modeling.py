@@ -26,7 +26,7 @@ from data.store import Snapshot, Store, StoreError
 from features.ecosystem import Ecosystem
 from features.graph import build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
-from features.text import TextVectors, fit_vectorizer, vectorizer_from, vectorizer_state
+from features.text import TextVectors, fit_vectorizer, speaks_today, vectorizer_from, vectorizer_state
 from matching.cooling import REPLAY_DAYS
 from matching.engine import Engine, Scorer, index_snapshot
 from matching.evaluation import (
@@ -219,6 +219,8 @@ def shared_vectorizer(store: Store, snapshot: Snapshot) -> TfidfVectorizer | Non
     the same organisations with it build the same vectors, however long each has run."""
     generations = Generations(store)
     model = generations.text_model()
+    if model is not None and not speaks_today(model.terms):
+        model = reindex(store)  # every serving process then rebuilds with it
     if model is None:
         fitted = fit_vectorizer(snapshot.items)
         if fitted is None:  # too little text to learn from

@@ -184,3 +184,29 @@ def test_a_reindex_is_built_in_the_background_while_the_old_engine_serves(tmp_pa
         assert len(terms) == len(model.terms) and "org-reindex-1" in live.served.engine.eco.index
     finally:
         live.close()
+
+
+def test_a_vectoriser_stored_in_an_older_form_is_learned_anew_for_every_process(tmp_path):
+    """Concepts were once stored as n-grams of two-character code words; a store that holds
+    such a vocabulary gets a new one (and a reindex that every worker follows), so its
+    Japanese and English texts keep sharing concepts."""
+    from data.generations import Generations
+    from features.text import speaks_today
+    from service.modeling import shared_vectorizer
+    from tests.service.conftest import make_store
+
+    db = str(tmp_path / "k.db")
+    make_store(db)
+    with Store(db) as store:
+        generations = Generations(store)
+        shared_vectorizer(store, store.snapshot())
+        old = generations.text_model()
+        assert old is not None and speaks_today(old.terms)
+        legacy = [*old.terms, " \ue000\ue100"]
+        with store.transaction() as conn:
+            conn.execute("DELETE FROM text_models")
+        generations.save_text_model(type(old)(old.generation, legacy, [*old.idf, 1.0]))
+        vectorizer = shared_vectorizer(store, store.snapshot())
+        stored = generations.text_model()
+        assert stored.generation > old.generation and speaks_today(stored.terms)
+        assert sorted(vectorizer.vocabulary_) == sorted(stored.terms)
