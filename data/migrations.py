@@ -215,6 +215,22 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, org_id)
     ) WITHOUT ROWID;
     """,
+    # 8: training jobs, which any worker may be asked about
+    """
+    CREATE TABLE training_jobs (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+        actor TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        version TEXT,
+        error TEXT,
+        metrics TEXT
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> Litestar:
             app.state.store = store
             app.state.key_store = Store(settings.db)
             app.state.live = LiveEngine(settings.db, poll=settings.poll_seconds)
-            app.state.jobs = Jobs(settings, app.state.live)
+            app.state.jobs = Jobs(settings, app.state.live, store)
             yield
         finally:
             app.state.jobs.join(timeout=5) if hasattr(app.state, "jobs") else None

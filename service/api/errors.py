@@ -13,10 +13,10 @@ from data.introductions import IntroductionError, UnknownIntroduction
 from data.registry import LiveChanged, NoEarlierModel, UnknownModel
 from data.retractions import UnknownOutcome
 from data.store import OutcomeConflict, StoreError
+from data.training_jobs import JobBusy
 from matching.consortia import ConsortiumImpossible, UnknownTheme
 from matching.ranker import ArtefactMismatch, NotFitted
 from service.api.auth import Forbidden, Unauthorized
-from service.api.state import JobBusy
 from service.api.types import ErrorBody
 from service.lifecycle import WorseModel
 from service.modeling import TooFewQueries, TooLittleHistory

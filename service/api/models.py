@@ -53,9 +53,10 @@ class Models(Controller):
     @get("/jobs/{job_id:str}", sync_to_thread=True)
     def job(self, job_id: FromPath[str], principal: Caller, jobs: JobsDep) -> TrainJob:
         principal.require("admin", "analyst")
-        if job_id not in jobs.jobs:
+        job = jobs.get(job_id)
+        if job is None:
             raise UnknownJob(job_id)
-        return jobs.jobs[job_id]
+        return job
 
     @post("/{version:str}/promote", sync_to_thread=True, status_code=200)
     def promote(self, version: FromPath[str], data: JSONBody[Promote], principal: Caller,

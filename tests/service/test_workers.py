@@ -120,3 +120,25 @@ def test_the_default_server_answers_a_huge_request_line_with_a_4xx(two_servers):
         answer = sock.recv(200)
     status = int(answer.split(b" ", 2)[1])
     assert 400 <= status < 500, answer  # never a reset connection or a 5xx
+
+
+def test_a_training_job_started_through_one_is_answered_by_the_other(two_servers):
+    (a, b), key, _ = two_servers
+    request = urllib.request.Request(a + "/v1/models/train", data=b"", method="POST",
+                                     headers={"X-API-Key": key})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        job = json.loads(r.read())
+    status, seen = get(f"{b}/v1/models/jobs/{job['id']}", key)
+    assert status == 200 and seen["id"] == job["id"]
+    if seen["status"] in ("queued", "running"):  # one job at a time across the workers
+        try:
+            urllib.request.urlopen(urllib.request.Request(
+                b + "/v1/models/train", data=b"", method="POST", headers={"X-API-Key": key}),
+                timeout=30)
+            raise AssertionError("a second job started")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 409
+    wait_until(lambda: get(f"{b}/v1/models/jobs/{job['id']}", key)[1]["status"]
+               in ("done", "failed"), 120)
+    assert get(f"{a}/v1/models/jobs/{job['id']}", key)[1] == \
+        get(f"{b}/v1/models/jobs/{job['id']}", key)[1]
