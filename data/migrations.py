@@ -215,7 +215,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, org_id)
     ) WITHOUT ROWID;
     """,
-    # 8: training jobs, which any worker may be asked about
+    # 8: what happened after an introduction was accepted (stage events, notes, next contacts)
+    """
+    CREATE TABLE introduction_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        intro_id TEXT NOT NULL REFERENCES introductions(id),
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('meeting', 'poc', 'contract', 'launched', 'declined', 'note')),
+        by_org TEXT NOT NULL REFERENCES organizations(id),
+        at TEXT NOT NULL,
+        reason TEXT,
+        note TEXT,
+        next_contact TEXT,
+        body_hash TEXT NOT NULL
+    );
+    CREATE INDEX introduction_events_intro ON introduction_events(intro_id, seq);
+    """,
+    # 9: training jobs, which any worker may be asked about
     """
     CREATE TABLE training_jobs (
         id TEXT PRIMARY KEY,

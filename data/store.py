@@ -337,29 +337,33 @@ class Store:
             OutcomeConflict: the key was used with a different body.
             UnknownOrganization: a member is not in the store.
         """
-        digest = outcome_hash(outcome)
         with self.transaction() as conn:
-            row = conn.execute("SELECT seq, body_hash FROM outcomes WHERE key=?",
-                               (outcome.key,)).fetchone()
-            if row is not None:
-                if row[1] != digest:
-                    raise OutcomeConflict(outcome.key)
-                return row[0], False
-            marks = ",".join("?" * len(outcome.members))
-            known = {r[0] for r in conn.execute(
-                f"SELECT id FROM organizations WHERE id IN ({marks})", outcome.members)}
-            for member in outcome.members:
-                if member not in known:
-                    raise UnknownOrganization(member)
-            seq = conn.execute(
-                "INSERT INTO outcomes(key, stage, at, reason, suggestion_id, theme, body_hash,"
-                " recorded_at) VALUES (?,?,?,?,?,?,?,?)",
-                (outcome.key, outcome.stage, F.format_ts(outcome.at), outcome.reason,
-                 outcome.suggestion_id, outcome.theme, digest, _now()),
-            ).lastrowid
-            conn.executemany("INSERT INTO outcome_members VALUES (?,?,?)",
-                             [(seq, pos, m) for pos, m in enumerate(outcome.members)])
-            record_change(conn, "outcome", str(seq), _now())
+            return self.insert_outcome(conn, outcome)
+
+    def insert_outcome(self, conn: sqlite3.Connection, outcome: Outcome) -> tuple[int, bool]:
+        """``append_outcome`` inside a transaction the caller holds (so other rows can share it)."""
+        digest = outcome_hash(outcome)
+        row = conn.execute("SELECT seq, body_hash FROM outcomes WHERE key=?",
+                           (outcome.key,)).fetchone()
+        if row is not None:
+            if row[1] != digest:
+                raise OutcomeConflict(outcome.key)
+            return row[0], False
+        marks = ",".join("?" * len(outcome.members))
+        known = {r[0] for r in conn.execute(
+            f"SELECT id FROM organizations WHERE id IN ({marks})", outcome.members)}
+        for member in outcome.members:
+            if member not in known:
+                raise UnknownOrganization(member)
+        seq = conn.execute(
+            "INSERT INTO outcomes(key, stage, at, reason, suggestion_id, theme, body_hash,"
+            " recorded_at) VALUES (?,?,?,?,?,?,?,?)",
+            (outcome.key, outcome.stage, F.format_ts(outcome.at), outcome.reason,
+             outcome.suggestion_id, outcome.theme, digest, _now()),
+        ).lastrowid
+        conn.executemany("INSERT INTO outcome_members VALUES (?,?,?)",
+                         [(seq, pos, m) for pos, m in enumerate(outcome.members)])
+        record_change(conn, "outcome", str(seq), _now())
         return int(seq), True
 
     def get_outcome(self, key: str) -> Outcome | None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import msgspec
 
+from matching.followup import StallRules
+
 DEFAULT_DB = "var/kyoso.db"
 
 
@@ -17,6 +19,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # How often a serving process looks for the store's changes (and a new live model).
     poll_seconds: float = 0.5
     body_timeout: float = 10.0  # seconds a client may take to send a request body
+    stall_rules: StallRules = StallRules()  # when an introduction counts as stalled
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -28,6 +31,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             values["models_dir"] = env["KYOSO_MODELS_DIR"]
         if "KYOSO_POLL_SECONDS" in env:
             values["poll_seconds"] = float(env["KYOSO_POLL_SECONDS"])
+        rules = {f: int(env[f"KYOSO_STALL_{f.upper()}"]) for f in StallRules.__struct_fields__
+                 if f"KYOSO_STALL_{f.upper()}" in env}
+        if rules:
+            values["stall_rules"] = StallRules(**rules)
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "db" in values and "models_dir" not in values:
             values["models_dir"] = str(Path(str(values["db"])).parent / "models")

@@ -15,6 +15,7 @@ from data.retractions import UnknownOutcome
 from data.store import OutcomeConflict, StoreError
 from data.training_jobs import JobBusy
 from matching.consortia import ConsortiumImpossible, UnknownTheme
+from matching.followup import EventRejected, InvalidEvent, NotAParty
 from matching.ranker import ArtefactMismatch, NotFitted
 from service.api.auth import Forbidden, Unauthorized
 from service.api.types import ErrorBody
@@ -128,6 +129,9 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     SamePair: (422, "same_organization"),
     MissingOrg: (422, "missing_org"),
     IntroductionError: (409, "introduction_state"),
+    EventRejected: (409, "event_out_of_order"),
+    NotAParty: (403, "not_a_party"),
+    InvalidEvent: (422, "invalid_event"),
     JobBusy: (409, "job_running"),
     WorseModel: (409, "worse_model"),
     ArtefactMismatch: (409, "model_incompatible"),

@@ -1,0 +1,42 @@
+"""After the introduction: an organisation's pipeline, and events recorded on an introduction."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from data.introduction_events import IntroductionEvent
+from data.introductions import Introductions
+from service.api.deps import Caller, StoreDep
+from service.followup import EventBody, Pipeline, pipeline, record_event
+from service.settings import Settings
+
+
+class FollowUp(Controller):
+    tags = ["introductions and outcomes"]
+
+    @get("/v1/organizations/{org_id:str}/pipeline", sync_to_thread=True)
+    def get_pipeline(self, org_id: FromPath[str], principal: Caller, store: StoreDep,
+                     settings: NamedDependency[Settings],
+                     on: Annotated[date | None, QueryParameter(description="judge stalls on this day")]
+                     = None,
+                     ) -> Pipeline:
+        """Every introduction of the organisation: stage, the date of each stage reached, who acts
+        next, the next contact and whether it is stalled (its office; admins and analysts any)."""
+        principal.acts_for(org_id)
+        return pipeline(store, org_id, on or datetime.now(UTC).date(), settings.stall_rules)
+
+    @post("/v1/introductions/{intro_id:str}/events", sync_to_thread=True, status_code=201)
+    def record(self, intro_id: FromPath[str], data: JSONBody[EventBody], principal: Caller,
+               store: StoreDep) -> Response[IntroductionEvent]:
+        """Record a meeting, PoC, contract, launch, decline (with its reason) or a note, by one of
+        the two organisations, with an optional next contact date. Each stage is also an outcome;
+        the same key and body again: stored once (200)."""
+        Introductions(store).get(intro_id)
+        principal.acts_for(data.by, "$.by")
+        event, created = record_event(store, intro_id, data)
+        return Response(event, status_code=201 if created else 200)

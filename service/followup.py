@@ -1,0 +1,131 @@
+"""Pipelines of introductions: the store's records put through the follow-up rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import msgspec
+
+from data import frames as F
+from data.errors import UnknownOrganization
+from data.introduction_events import IntroductionEvent, IntroductionEvents, outcome_key
+from data.introductions import Introduction, Introductions
+from data.records import DeclineReason, Key, Outcome
+from data.store import Store
+from matching.followup import (
+    EventKind,
+    InvalidEvent,
+    Stall,
+    StallRules,
+    Step,
+    acts_next,
+    check_event,
+    current_stage,
+    next_contact_of,
+    stall_of,
+)
+
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+
+
+class EventBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An event on an introduction, by one of its two organisations."""
+
+    key: Key
+    kind: EventKind
+    by: str
+    reason: DeclineReason | None = None
+    note: Note | None = None
+    next_contact: date | None = None
+
+
+class PipelineEntry(msgspec.Struct, frozen=True, kw_only=True):
+    introduction: str
+    requester: str
+    target: str
+    partner: str
+    stage: str
+    reached: dict[str, str]
+    acts_next: str | None
+    next_contact: date | None
+    stalled: bool
+    stall: Stall | None
+    decline_reason: str | None = None
+    decline_note: str | None = None
+
+
+class Pipeline(msgspec.Struct, frozen=True, kw_only=True):
+    organization: str
+    date: date
+    introductions: list[PipelineEntry]
+
+
+def _steps(events: list[IntroductionEvent]) -> list[Step]:
+    return [Step(kind=e.kind, at=e.at, by=e.by, next_contact=e.next_contact) for e in events]
+
+
+def entry(intro: Introduction, events: list[IntroductionEvent], org: str, today: date,
+          rules: StallRules) -> PipelineEntry:
+    steps = _steps(events)
+    stage = current_stage(intro.status, steps)
+    created = F.parse_ts(intro.created_at)
+    decided = F.parse_ts(intro.decided_at) if intro.decided_at else None
+    reached = {"requested": intro.created_at}
+    if decided and intro.status != "declined" or decided and any(e.kind == "declined" for e in events):
+        reached["accepted"] = intro.decided_at  # type: ignore[assignment]
+    for e in events:
+        if e.kind != "note":
+            reached.setdefault(e.kind, F.format_ts(e.at))
+    declined = next((e for e in events if e.kind == "declined"), None)
+    if intro.status == "declined" and declined is None and intro.decided_at:
+        reached["declined"] = intro.decided_at
+    stall = stall_of(stage, created, decided, steps, today, rules)
+    return PipelineEntry(
+        introduction=intro.id, requester=intro.requester, target=intro.target,
+        partner=intro.target if org == intro.requester else intro.requester, stage=stage,
+        reached=reached, acts_next=acts_next(stage, (intro.requester, intro.target), steps),
+        next_contact=next_contact_of(steps) if stage not in ("declined", "launched") else None,
+        stalled=stall is not None, stall=stall,
+        decline_reason=declined.reason if declined else intro.reason,
+        decline_note=declined.note if declined else None)
+
+
+def pipeline(store: Store, org: str, today: date, rules: StallRules) -> Pipeline:
+    """Every introduction ``org`` is part of, newest first, as of ``today``."""
+    if not store.has_organization(org):
+        raise UnknownOrganization(org)
+    intros = Introductions(store).for_org(org, limit=10_000)
+    events = IntroductionEvents(store).of([i.id for i in intros])
+    return Pipeline(organization=org, date=today,
+                    introductions=[entry(i, events[i.id], org, today, rules) for i in intros])
+
+
+def record_event(store: Store, intro_id: str, body: EventBody,
+                 now: datetime | None = None) -> tuple[IntroductionEvent, bool]:
+    """Check and store an event (and its outcome) in one transaction; (event, created).
+
+    Raises:
+        EventRejected: the event does not fit the introduction.
+        OutcomeConflict: the key was used with a different body.
+    """
+    now = now or datetime.now(UTC)
+    intro = Introductions(store).get(intro_id)
+    event = IntroductionEvent(key=outcome_key(intro.id, body.key), intro_id=intro.id,
+                              kind=body.kind, by=body.by, at=now, reason=body.reason,
+                              note=body.note, next_contact=body.next_contact)
+    events = IntroductionEvents(store)
+    stored = events.same_as_stored(event)
+    if stored is not None:
+        return stored, False
+    if (body.kind == "declined") != (body.reason is not None):
+        raise InvalidEvent("reason is required for kind 'declined' and only for it", "$.reason")
+    check_event(intro.status, _steps(events.of([intro.id])[intro.id]), body.kind, body.by,
+                (intro.requester, intro.target), body.next_contact, now.date())
+    outcome = None
+    if body.kind != "note":
+        other = intro.target if body.by == intro.requester else intro.requester
+        outcome = Outcome(key=event.key, members=(body.by, other), stage=body.kind, at=now,
+                          reason=body.reason, suggestion_id=intro.id)
+    events.record(event, outcome)
+    return event, True

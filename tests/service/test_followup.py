@@ -1,0 +1,71 @@
+from datetime import UTC, datetime, timedelta
+
+from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
+
+
+def _accepted(api):
+    made = api.call("POST", "/v1/introductions", "office",
+                    json={"requester": OFFICE_ORG, "target": STRANGER_ORG})
+    assert made.status_code == 201, made.text
+    intro = made.json()["id"]
+    assert api.call("POST", f"/v1/introductions/{intro}/accept", "stranger").status_code == 200
+    return intro
+
+
+def test_events_move_the_pipeline_on_and_are_logged_as_outcomes_once(api):
+    intro = _accepted(api)
+    soon = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
+    body = {"key": "m1", "kind": "poc", "by": OFFICE_ORG, "next_contact": soon}
+    first = api.call("POST", f"/v1/introductions/{intro}/events", "office", json=body)
+    assert first.status_code == 201, first.text
+    again = api.call("POST", f"/v1/introductions/{intro}/events", "office", json=body)
+    assert again.status_code == 200
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert entry["stage"] == "poc" and entry["next_contact"] == soon
+    assert set(entry["reached"]) == {"requested", "accepted", "poc"}
+    assert entry["acts_next"] == STRANGER_ORG and entry["stalled"] is False
+    pocs = [o for o in api.call("GET", f"/v1/outcomes?org={OFFICE_ORG}&limit=500").json()["outcomes"]
+            if o["outcome"]["suggestion_id"] == intro and o["outcome"]["stage"] == "poc"]
+    assert len(pocs) == 1
+
+
+def test_a_declined_requester_sees_the_coded_reason_and_note(api):
+    intro = _accepted(api)
+    declined = api.call("POST", f"/v1/introductions/{intro}/events", "stranger",
+                        json={"key": "d1", "kind": "declined", "by": STRANGER_ORG,
+                              "reason": "budget", "note": "no budget this fiscal year"})
+    assert declined.status_code == 201, declined.text
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert (entry["stage"], entry["decline_reason"], entry["decline_note"]) == (
+        "declined", "budget", "no budget this fiscal year")
+    late = api.call("POST", f"/v1/introductions/{intro}/events", "office",
+                    json={"key": "n1", "kind": "note", "by": OFFICE_ORG})
+    assert late.status_code == 409 and late.json()["field"] == "$.kind"
+
+
+def test_bad_events_are_4xx_naming_the_field_and_write_nothing(api):
+    made = api.call("POST", "/v1/introductions", "office",
+                    json={"requester": OFFICE_ORG, "target": STRANGER_ORG}).json()["id"]
+    early = api.call("POST", f"/v1/introductions/{made}/events", "office",
+                     json={"key": "c1", "kind": "contract", "by": OFFICE_ORG})
+    assert early.status_code == 409 and early.json()["field"] == "$.kind"
+    api.call("POST", f"/v1/introductions/{made}/accept", "stranger")
+    outsider = api.call("POST", f"/v1/introductions/{made}/events", "admin",
+                        json={"key": "x1", "kind": "meeting", "by": "org-0000005"})
+    assert outsider.status_code == 403 and outsider.json()["field"] == "$.by"
+    past = api.call("POST", f"/v1/introductions/{made}/events", "office",
+                    json={"key": "p1", "kind": "meeting", "by": OFFICE_ORG, "next_contact": "2020-01-01"})
+    assert past.status_code == 422 and past.json()["field"] == "$.next_contact"
+    foreign = api.call("POST", f"/v1/introductions/{made}/events", "office",
+                       json={"key": "f1", "kind": "meeting", "by": STRANGER_ORG})
+    assert foreign.status_code == 403
+    logged = [o["outcome"]["stage"] for o in
+              api.call("GET", f"/v1/outcomes?org={OFFICE_ORG}&limit=500").json()["outcomes"]
+              if o["outcome"]["suggestion_id"] == made]
+    assert logged == ["contacted", "meeting"]  # the request and the acceptance only
+
+
+def test_an_office_sees_only_its_own_pipeline(api):
+    assert api.call("GET", f"/v1/organizations/{STRANGER_ORG}/pipeline", "office").status_code == 403
+    assert api.call("GET", f"/v1/organizations/{STRANGER_ORG}/pipeline", "analyst").status_code == 200
+    assert api.call("GET", "/v1/organizations/nope/pipeline", "admin").status_code == 404
