@@ -2,9 +2,10 @@
 
 Character n-grams (``char_wb``, 2–3) need no tokenizer, so one vectoriser reads
 Japanese and English; the concepts a text names (``features.concepts``: the bilingual
-taxonomy and a glossary) are appended to it as code words, so a Japanese need and an
-English strength on one subject share terms. An organisation's side vector is the L2-normalised sum of its
-items' vectors; only tiers that may shape a score are used.
+taxonomy and a glossary) are counted beside the n-grams, one weighted term each, so a
+Japanese need and an English strength on one subject share terms. An organisation's side
+vector is the L2-normalised sum of its items' vectors; only tiers that may shape a score
+are used.
 """
 
 from __future__ import annotations
