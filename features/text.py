@@ -43,9 +43,13 @@ class ConceptVectorizer(TfidfVectorizer):
     their idf before each row is L2-normalised."""
 
     def _weighted(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        weight = np.ones(len(self.vocabulary_), dtype=np.float32)
-        weight[[i for t, i in self.vocabulary_.items() if is_concept_term(t)]] = CONCEPT_WEIGHT
-        return normalize(x @ sp.diags(weight, format="csr")).astype(self.dtype)
+        # The column weights follow the vocabulary: found once per vocabulary, not per call
+        # (a registration's transform would otherwise walk every term).
+        if self.__dict__.get("_weights_of") is not self.vocabulary_:
+            weight = np.ones(len(self.vocabulary_), dtype=np.float32)
+            weight[[i for t, i in self.vocabulary_.items() if is_concept_term(t)]] = CONCEPT_WEIGHT
+            self._weights, self._weights_of = sp.diags(weight, format="csr"), self.vocabulary_
+        return normalize(x @ self._weights).astype(self.dtype)
 
     def fit_transform(self, raw_documents, y=None):
         return self._weighted(super().fit_transform(raw_documents, y))
