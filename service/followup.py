@@ -71,13 +71,13 @@ def entry(intro: Introduction, events: list[IntroductionEvent], org: str, today:
     stage = current_stage(intro.status, steps)
     created = F.parse_ts(intro.created_at)
     decided = F.parse_ts(intro.decided_at) if intro.decided_at else None
+    declined = next((e for e in events if e.kind == "declined"), None)
     reached = {"requested": intro.created_at}
-    if decided and intro.status != "declined" or decided and any(e.kind == "declined" for e in events):
+    if decided and (intro.status != "declined" or declined is not None):  # accepted first
         reached["accepted"] = intro.decided_at  # type: ignore[assignment]
     for e in events:
         if e.kind != "note":
             reached.setdefault(e.kind, F.format_ts(e.at))
-    declined = next((e for e in events if e.kind == "declined"), None)
     if intro.status == "declined" and declined is None and intro.decided_at:
         reached["declined"] = intro.decided_at
     stall = stall_of(stage, created, decided, steps, today, rules)
