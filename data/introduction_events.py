@@ -7,6 +7,7 @@ idempotent by the client's key.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
 
 import msgspec
@@ -79,9 +80,12 @@ class IntroductionEvents:
             raise OutcomeConflict(event.key)
         return _event(rows[0][:-1])
 
-    def record(self, event: IntroductionEvent, outcome: Outcome | None) -> None:
-        """Store the event and its outcome in one transaction."""
+    def record(self, event: IntroductionEvent, outcome: Outcome | None,
+               check: Callable[[], None] = lambda: None) -> None:
+        """Store the event and its outcome in one transaction, after ``check`` passed inside
+        it (so two events at once cannot both pass against the same earlier state)."""
         with self.store.transaction() as conn:
+            check()
             conn.execute(f"INSERT INTO introduction_events({_COLUMNS}, body_hash) VALUES (?,?,?,?,?,?,?,?,?)",
                          (event.key, event.intro_id, event.kind, event.by, F.format_ts(event.at),
                           event.reason, event.note,

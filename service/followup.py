@@ -120,12 +120,16 @@ def record_event(store: Store, intro_id: str, body: EventBody,
         return stored, False
     if (body.kind == "declined") != (body.reason is not None):
         raise InvalidEvent("reason is required for kind 'declined' and only for it", "$.reason")
-    check_event(intro.status, _steps(events.of([intro.id])[intro.id]), body.kind, body.by,
-                (intro.requester, intro.target), body.next_contact, now.date())
+
+    def check() -> None:  # against the state the write transaction sees
+        current = Introductions(store).get(intro_id)
+        check_event(current.status, _steps(events.of([intro_id])[intro_id]), body.kind, body.by,
+                    (intro.requester, intro.target), body.next_contact, now.date())
+
     outcome = None
     if body.kind != "note":
         other = intro.target if body.by == intro.requester else intro.requester
         outcome = Outcome(key=event.key, members=(body.by, other), stage=body.kind, at=now,
                           reason=body.reason, suggestion_id=intro.id)
-    events.record(event, outcome)
+    events.record(event, outcome, check)
     return event, True
