@@ -15,6 +15,7 @@ import numpy as np
 
 from data.errors import KyosoError
 from data.records import ModelManifest as Manifest
+from matching.contributions import LeafCredits
 
 FORMAT = "kyoso-ranker/1"
 PARALLEL_ROWS = 20_000  # below this, scoring runs on one thread
@@ -168,6 +169,7 @@ class Ranker:
         self.categorical_ = list(categorical)
         self.fingerprint_ = data_fingerprint
         self.metrics_: dict[str, Any] = {"best_iteration": best_iteration}
+        self.credits_ = LeafCredits.of(booster, best_iteration)
         return self
 
     def _require_fitted(self) -> None:
@@ -194,10 +196,14 @@ class Ranker:
                                      num_threads=self._threads(len(x)))
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
-        """Per-feature contributions (SHAP values from LightGBM); last column is the bias."""
+        """Per-feature contributions, credited along each tree's path (``LeafCredits``);
+        the last column is the bias, and each row adds up to its score."""
         x = self._check(x)
-        return self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"],
-                                     pred_contrib=True, num_threads=self._threads(len(x)))
+        if len(x) == 0:
+            return np.zeros((0, len(self.feature_names_) + 1))
+        leaves = self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"],
+                                       pred_leaf=True, num_threads=self._threads(len(x)))
+        return self.credits_.of_leaves(leaves)
 
     # --- artefact ----------------------------------------------------------------------------
 
@@ -229,6 +235,7 @@ class Ranker:
         ranker.categorical_ = list(manifest.categorical)
         ranker.fingerprint_ = manifest.fingerprint
         ranker.metrics_ = {**manifest.metrics, "best_iteration": ranker.booster_.current_iteration()}
+        ranker.credits_ = LeafCredits.of(ranker.booster_, ranker.metrics_["best_iteration"])
         if "reciprocity" in manifest.metrics:
             ranker.reciprocity_ = float(manifest.metrics["reciprocity"])
         if "cold_weight" in manifest.metrics:
