@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -97,12 +98,30 @@ class Ecosystem:
     participations: Participations
     themes: tuple[str, ...]  # theme tokens ("Innovation in SMEs;LEIT" is two)
 
-    def __post_init__(self) -> None:
-        # Float copies for matrix products (a bool matrix would be converted on every call).
-        object.__setattr__(self, "strengths_f", self.strengths.astype(np.float32))
-        object.__setattr__(self, "needs_f", self.needs.astype(np.float32))
-        object.__setattr__(self, "need_count", np.maximum(self.needs.sum(axis=1), 1).astype(np.float32))
-        object.__setattr__(self, "has_tags", bool(self.strengths.any() or self.needs.any()))
+    # Derived once per ecosystem, on first use. By tag (tags × n, float32): a query sums the
+    # rows of its own few tags, contiguous, instead of gathering columns of an n × tags matrix.
+    @cached_property
+    def strengths_by_tag(self) -> np.ndarray:
+        return np.ascontiguousarray(self.strengths.T, dtype=np.float32)
+
+    @cached_property
+    def needs_by_tag(self) -> np.ndarray:
+        return np.ascontiguousarray(self.needs.T, dtype=np.float32)
+
+    @cached_property
+    def domains(self) -> tuple[np.ndarray, np.ndarray]:
+        """The domains of each organisation's strengths and of its needs (bool n × domains)."""
+        of = np.zeros((len(TAG_DOMAIN), int(TAG_DOMAIN.max()) + 1), dtype=np.float32)
+        of[np.arange(len(TAG_DOMAIN)), TAG_DOMAIN] = 1.0
+        return (self.strengths @ of) > 0, (self.needs @ of) > 0
+
+    @cached_property
+    def need_count(self) -> np.ndarray:
+        return np.maximum(self.needs.sum(axis=1), 1).astype(np.float32)
+
+    @cached_property
+    def has_tags(self) -> bool:
+        return bool(self.strengths.any() or self.needs.any())
 
     @property
     def n(self) -> int:
