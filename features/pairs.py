@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from data.records import KINDS, NDA_STANCES
-from data.taxonomy import DOMAIN_IDS, TAG_IDS
+from data.taxonomy import TAG_IDS
 from data.themes import THEMES
 from features.declines import DECLINE_FEATURES, decline_features
-from features.ecosystem import TAG_DOMAIN, Ecosystem
+from features.ecosystem import Ecosystem
 from features.graph import LINK_FEATURES, Graph, gather, query_rows, reverse_links
-from features.text import TextVectors, fit_rows, row_cosine
+from features.text import TextVectors, asker_text, retrieval_rows, row_cosine
 
 FEATURES: tuple[str, ...] = (
     "text_fit_ab", "text_fit_ba", "text_sim_strengths", "text_sim_needs",
@@ -47,8 +48,6 @@ _THEME_ANSWERS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=bool)
 for _i, _t in enumerate(THEMES):
     _THEME_CAPS[_i, [TAG_IDS.index(c) for c in _t.capabilities]] = 1.0
     _THEME_ANSWERS[_i, [TAG_IDS.index(c) for c in _t.answers]] = True
-_DOMAIN_OF = np.zeros((len(TAG_IDS), len(DOMAIN_IDS)), dtype=bool)
-_DOMAIN_OF[np.arange(len(TAG_IDS)), TAG_DOMAIN] = True
 STRICT, OPEN = NDA_STANCES.index("strict"), NDA_STANCES.index("open")
 
 
@@ -73,10 +72,14 @@ def _haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return (2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
 
 
+_CAPS_SHARE = np.ascontiguousarray((_THEME_CAPS / _THEME_CAPS.sum(axis=1, keepdims=True)).T)
+_ANSWERED_BY = np.ascontiguousarray(_THEME_ANSWERS.T, dtype=np.float32)
+
+
 def theme_fit(strengths: np.ndarray, needs: np.ndarray) -> np.ndarray:
     """Per row × theme: share of the theme's capabilities covered, if it answers a need."""
-    cover = (strengths.astype(np.float32) @ _THEME_CAPS.T) / _THEME_CAPS.sum(axis=1)
-    answers = (needs.astype(np.float32) @ _THEME_ANSWERS.T.astype(np.float32)) > 0
+    cover = strengths.astype(np.float32) @ _CAPS_SHARE
+    answers = (needs.astype(np.float32) @ _ANSWERED_BY) > 0
     return cover * (0.5 + 0.5 * answers)
 
 
@@ -97,6 +100,8 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | n
     def want(*names: str) -> bool:
         return any(name not in cols for name in names)
 
+    if m and want(*TEXT_FIT, "text_sim_strengths", "text_sim_needs") and (a == a[0]).all():
+        cols.update(asker_text(text, int(a[0]), b))
     if want(*TEXT_FIT):
         cols["text_fit_ab"] = row_cosine(text.needs, text.strengths, a, b)
         cols["text_fit_ba"] = row_cosine(text.needs, text.strengths, b, a)
@@ -107,8 +112,9 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | n
     if want("tag_cov_ab", "tag_cov_ba", "domain_cov_ab", "domain_cov_ba"):
         cols["tag_cov_ab"] = _coverage(na, sb)
         cols["tag_cov_ba"] = _coverage(nb, sa)
-        cols["domain_cov_ab"] = _coverage(na @ _DOMAIN_OF, sb @ _DOMAIN_OF)
-        cols["domain_cov_ba"] = _coverage(nb @ _DOMAIN_OF, sa @ _DOMAIN_OF)
+        s_dom, n_dom = eco.domains
+        cols["domain_cov_ab"] = _coverage(n_dom[a], s_dom[b])
+        cols["domain_cov_ba"] = _coverage(n_dom[b], s_dom[a])
     if want("tag_overlap", "theme_fit"):
         union = (sa | sb).sum(axis=1)
         cols["tag_overlap"] = ((sa & sb).sum(axis=1) / np.maximum(union, 1)).astype(np.float32)
@@ -157,16 +163,18 @@ def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, theme: int | n
 
 def asker_rows(ctx: PairContext, a: int) -> dict:
     """What one asker's query reads of everyone: its graph link rows (sparse) and its two-way
-    text fit (dense). Retrieval ranks from them and the asker's features are gathered from
-    them, so neither computes them twice."""
+    text fit over the specific terms (dense, ``retrieval_rows``). Retrieval ranks from them and
+    the asker's link features are gathered from them, so neither computes them twice."""
     rows: dict = query_rows(ctx.graph, np.array([a]))
-    rows["text_fit_ab"], rows["text_fit_ba"] = fit_rows(ctx.text, a)
+    rows["text_ab"], rows["text_ba"] = retrieval_rows(ctx.text, a)
+    rows["theme_profile_sim"] = (ctx.graph.theme_profile[a] @ ctx.graph.by_theme[1]).tocsr()
     return rows
 
 
 def asker_given(graph: Graph, rows: dict, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     """Columns of (a → b) read from the single asker's ``asker_rows``."""
-    return {**link_features(graph, a, b, rows=rows), **{f: rows[f][b] for f in TEXT_FIT}}
+    return {**link_features(graph, a, b, rows=rows),
+            "theme_profile_sim": _row_values(rows["theme_profile_sim"], b)}
 
 
 def reverse_given(graph: Graph, forward: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -181,6 +189,18 @@ def reverse_given(graph: Graph, forward: np.ndarray, a: np.ndarray, b: np.ndarra
     return out
 
 
+def _row_values(row: sp.spmatrix, cols: np.ndarray) -> np.ndarray:
+    """The values of a one-row sparse matrix at ``cols`` (float32), without densifying it."""
+    row = row.tocsr()
+    row.sum_duplicates()  # sorted, unique indices
+    at = np.searchsorted(row.indices, cols)
+    found = at < len(row.indices)
+    found[found] = row.indices[at[found]] == cols[found]
+    out = np.zeros(len(cols), dtype=np.float32)
+    out[found] = row.data[at[found]]
+    return out
+
+
 def link_features(graph: Graph, a: np.ndarray, b: np.ndarray,
                   rows: dict | None = None) -> dict[str, np.ndarray]:
     """Graph link scores for pairs, computing each asker's rows once.
@@ -190,7 +210,7 @@ def link_features(graph: Graph, a: np.ndarray, b: np.ndarray,
     if len(a) == 0:
         return {f: np.zeros(0, np.float32) for f in LINK_FEATURES}
     if rows is not None:
-        return {name: rows[name].toarray().ravel()[b].astype(np.float32) for name in LINK_FEATURES}
+        return {name: _row_values(rows[name], b) for name in LINK_FEATURES}
     queries, row_of = np.unique(a, return_inverse=True)
     out = {f: np.zeros(len(a), np.float32) for f in LINK_FEATURES}
     block = 512  # bounds the memory of the multi-step rows

@@ -128,12 +128,29 @@ class RowMatrix:
         return sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in parts)
 
 
+# Terms found in more than this share of texts (the commonest n-grams: " th", "ing", "の")
+# tie almost everyone to everyone: retrieval leaves them out, so its text products walk a
+# fraction of the postings, while the text fit scored for each candidate keeps them.
+COMMON_TERM_SHARE = 0.03
+
+
+def specific_terms(vectorizer: TfidfVectorizer) -> np.ndarray:
+    """Per term, 1.0 where retrieval reads it: all but the commonest n-grams (by the idf
+    the vectoriser learned, so every process agrees); concepts always."""
+    # scikit-learn's smooth idf is ln((1 + n) / (1 + df)) + 1, so a share s of the texts
+    # has an idf of about 1 - ln(s).
+    keep = np.asarray(vectorizer.idf_) >= 1 - np.log(COMMON_TERM_SHARE)
+    keep[[i for term, i in vectorizer.vocabulary_.items() if is_concept_term(term)]] = True
+    return keep.astype(np.float32)
+
+
 @dataclass(frozen=True)
 class TextVectors:
     vectorizer: TfidfVectorizer | None
     strengths: RowMatrix  # n × V, rows L2-normalised (zero rows for no text)
     needs: RowMatrix
     items: RowMatrix  # one normalised row per item (all tiers, for quoting); see ItemTable.row
+    specific: np.ndarray | None = None  # ``specific_terms`` of the vectoriser
 
     def encode(self, texts: list[str]) -> sp.csr_matrix:
         """Vectors of free texts (e.g. a consortium need), L2-normalised."""
@@ -156,7 +173,7 @@ class TextVectors:
         return TextVectors(self.vectorizer,
                            self.strengths.with_rows(orgs, sides["strength"], n),
                            self.needs.with_rows(orgs, sides["need"], n),
-                           self.items.with_rows(item_rows, every_item, total_items))
+                           self.items.with_rows(item_rows, every_item, total_items), self.specific)
 
 
 def side_vectors(x: sp.csr_matrix, items: pl.DataFrame, orgs: np.ndarray,
@@ -254,7 +271,7 @@ def build_text_vectors(items: pl.DataFrame, index: dict[str, int],
     sides = side_vectors(every_item, frame, np.arange(n), True)
     return TextVectors(vectorizer, RowMatrix.of(sides["strength"], transposed=True),
                        RowMatrix.of(sides["need"], transposed=True),
-                       RowMatrix.of(every_item, transposed=False))
+                       RowMatrix.of(every_item, transposed=False), specific_terms(vectorizer))
 
 
 def fit_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
@@ -264,6 +281,38 @@ def fit_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
         zeros = np.zeros(text.strengths.shape[0], dtype=np.float32)
         return zeros, zeros
     return text.strengths.scores(text.needs.rows([a])), text.needs.scores(text.strengths.rows([a]))
+
+
+def retrieval_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
+    """``fit_rows`` over the specific terms only: what retrieval ranks by (the text fit of
+    the candidates it hands on is scored in full)."""
+    if text.strengths.shape[1] <= 1 or text.specific is None:
+        return fit_rows(text, a)
+
+    def specific(q: sp.csr_matrix) -> sp.csr_matrix:
+        q = q.copy()
+        q.data *= text.specific[q.indices]
+        q.eliminate_zeros()
+        return q
+
+    return (text.strengths.scores(specific(text.needs.rows([a]))),
+            text.needs.scores(specific(text.strengths.rows([a]))))
+
+
+def asker_text(text: TextVectors, a: int, b: np.ndarray) -> dict[str, np.ndarray]:
+    """The four text cosines of one asker against many partners, from one gather of the
+    partners' rows per side: a's needs and strengths against b's strengths and needs."""
+    if text.strengths.shape[1] <= 1:
+        zeros = np.zeros(len(b), dtype=np.float32)
+        return dict.fromkeys(("text_fit_ab", "text_fit_ba", "text_sim_strengths", "text_sim_needs"), zeros)
+    asker = np.zeros((text.strengths.shape[1], 2), dtype=np.float32)
+    for j, side in enumerate((text.needs, text.strengths)):
+        q = side.rows([a])
+        asker[q.indices, j] = q.data
+    by_strength = text.strengths.rows(b) @ asker
+    by_need = text.needs.rows(b) @ asker
+    return {"text_fit_ab": by_strength[:, 0], "text_sim_strengths": by_strength[:, 1],
+            "text_sim_needs": by_need[:, 0], "text_fit_ba": by_need[:, 1]}
 
 
 def _rows(matrix: RowMatrix | sp.csr_matrix, idx: np.ndarray) -> sp.csr_matrix:

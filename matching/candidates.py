@@ -41,8 +41,8 @@ def tag_fit_scores(ctx: PairContext, a: int) -> np.ndarray:
         return np.zeros(eco.n, dtype=np.float32)
     # Sums over the asker's few tags: the same values as a product over every tag, at a
     # fraction of the cost.
-    forward = eco.strengths_f[:, np.flatnonzero(eco.needs[a])].sum(axis=1) / eco.need_count[a]
-    return forward + eco.needs_f[:, np.flatnonzero(eco.strengths[a])].sum(axis=1) / eco.need_count
+    forward = eco.strengths_by_tag[np.flatnonzero(eco.needs[a])].sum(axis=0) / eco.need_count[a]
+    return forward + eco.needs_by_tag[np.flatnonzero(eco.strengths[a])].sum(axis=0) / eco.need_count
 
 
 def fit_scores(ctx: PairContext, a: int) -> np.ndarray:
@@ -50,39 +50,56 @@ def fit_scores(ctx: PairContext, a: int) -> np.ndarray:
     return text_fit_scores(ctx, a) + tag_fit_scores(ctx, a)
 
 
+def _best(idx: np.ndarray, val: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` entries of ``idx`` with the highest ``val``, best first (ties by index)."""
+    if len(idx) > k:
+        kth = -np.partition(-val, k - 1)[k - 1]
+        above = np.flatnonzero(val > kth)
+        tied = np.flatnonzero(val == kth)
+        tied = tied[np.argsort(idx[tied], kind="stable")][: k - len(above)]
+        keep = np.concatenate([above, tied])
+        idx, val = idx[keep], val[keep]
+    return idx[np.lexsort((idx, -val))]
+
+
 def _top(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
     """The best ``k`` allowed organisations with a positive score, best first."""
-    s = np.where(allowed & (scores > 0), scores, -np.inf)
-    k = min(k, int(np.isfinite(s).sum()))
-    if k <= 0:
-        return np.empty(0, dtype=np.int64)
-    idx = np.argpartition(-s, k - 1)[:k]
-    return idx[np.argsort(-s[idx], kind="stable")]
+    idx = np.flatnonzero(scores > 0)
+    idx = idx[allowed[idx]]
+    return _best(idx, scores[idx], k)
 
 
 def _top_sparse(row, k: int, allowed: np.ndarray) -> np.ndarray:
     """The best ``k`` allowed entries of a sparse row, looking only at its non-zeros."""
     idx, val = row.indices, row.data
     keep = allowed[idx] & (val > 0)
-    idx, val = idx[keep], val[keep]
-    if len(idx) > k:
-        part = np.argpartition(-val, k - 1)[:k]
-        idx, val = idx[part], val[part]
-    return idx[np.argsort(-val, kind="stable")]
+    return _best(idx[keep], val[keep], k)
+
+
+def _top_ranked(order: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
+    """The first ``k`` allowed organisations of an order fixed in advance."""
+    head = order[: 2 * k]
+    head = head[allowed[head]]
+    if len(head) >= k or len(order) <= 2 * k:
+        return head[:k]
+    return order[allowed[order]][:k]
 
 
 def source_scores(ctx: PairContext, a: int, theme: int, rows: dict) -> list:
-    """Each source's scores: a dense array over everyone, or a sparse row (graph sources).
-    ``rows``: the asker's ``asker_rows``."""
+    """Each source's scores: a dense array over everyone, a sparse row, or an order fixed in
+    advance (a tuple). ``rows``: the asker's ``asker_rows``."""
     eco, graph = ctx.eco, ctx.graph
-    sources: list = [rows["text_fit_ab"] + rows["text_fit_ba"], tag_fit_scores(ctx, a)]
+    sources: list = [rows["text_ab"] + rows["text_ba"], tag_fit_scores(ctx, a)]
     sources += [rows[name].tocsr() for name in GRAPH_SOURCES]
-    if 0 <= theme < graph.theme_activity.shape[1]:
-        sources.append(graph.theme_activity[:, theme].T.tocsr())
-    if graph.theme_profile[a].nnz:  # a newcomer has no theme profile to be like
-        profile = (graph.theme_profile @ graph.theme_profile[a].T).toarray().ravel()
-        sources.append(profile * (1 + graph.activity) * (1 + (eco.region == eco.region[a])))
-    sources += [graph.activity + 0.5 * graph.degree, graph.recent]
+    by_theme = graph.by_theme[0]
+    if 0 <= theme < by_theme.shape[0]:
+        sources.append(by_theme[theme])
+    if rows["theme_profile_sim"].nnz:  # a newcomer has no theme profile to be like
+        like = rows["theme_profile_sim"].copy()
+        near = like.indices
+        like.data = like.data * (1 + graph.activity[near]) * (1 + (eco.region[near] == eco.region[a]))
+        sources.append(like)
+    sources += [(order,) for order in graph.most_active]
     return sources
 
 
@@ -99,7 +116,9 @@ def candidates_for(ctx: PairContext, a: int, *, theme: int = -1, allowed: np.nda
     rows = rows if rows is not None else asker_rows(ctx, a)
     fused = np.zeros(eco.n)
     for scores in source_scores(ctx, a, theme, rows):
-        if isinstance(scores, np.ndarray):
+        if isinstance(scores, tuple):
+            top = _top_ranked(scores[0], config.depth, ok)
+        elif isinstance(scores, np.ndarray):
             top = _top(scores, config.depth, ok)
         else:
             top = _top_sparse(scores, config.depth, ok)
