@@ -167,6 +167,15 @@ class Engine:
         return dataclasses.replace(self, ctx=PairContext(eco, self.ctx.text,
                                                          build_graph(eco, serving_day(eco))))
 
+    def warm(self) -> Engine:
+        """Work out once, here, what every query reads of the whole ecosystem and graph (the
+        orders of the most active, theme rows, link weights, tags by column), so the first
+        request after a change does not pay for it."""
+        graph, eco = self.ctx.graph, self.eco
+        _ = (graph.most_active, graph.by_theme, graph.link_weights, eco.domains,
+             eco.strengths_by_tag, eco.needs_by_tag, eco.need_count, eco.has_tags)
+        return self
+
     @property
     def cold_weight(self) -> float:
         """How much an asker without history leans on its plain two-way fit: chosen on the

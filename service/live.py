@@ -182,6 +182,7 @@ class LiveEngine:
         return dataclasses.replace(served, engine=engine, model_version=model.version, note=model.note)
 
     def _swap(self, served: Served) -> None:
+        served.engine.warm()  # in this thread, before any request sees it
         with self._changed:
             self.served = served
             self._changed.notify_all()
@@ -189,7 +190,9 @@ class LiveEngine:
     # --- full builds ---------------------------------------------------------------------------
 
     def _build(self) -> Served:
-        return Served(*serving_engine(self._store))
+        served = Served(*serving_engine(self._store))
+        served.engine.warm()
+        return served
 
     def _start_rebuild(self, reason: str) -> None:
         if self.rebuilding or self._stop.is_set():
