@@ -12,7 +12,12 @@ text vectors.
 
 from __future__ import annotations
 
-import argparse
+import os
+
+# As `kyoso serve` runs: one request on one thread; BLAS's own threads would only contend.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
 import resource
 import time
 
