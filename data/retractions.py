@@ -15,6 +15,7 @@ import msgspec
 from data import frames as F
 from data.errors import KyosoError
 from data.generations import record_change
+from data.slices import id_slices
 from data.store import Store
 
 
@@ -72,3 +73,8 @@ class Retractions:
         marks = ",".join("?" * len(keys))
         return [r[0] for r in self.store.read(
             f"SELECT key FROM retractions WHERE key IN ({marks}) ORDER BY seq", keys)]
+
+    def outcome_seqs(self, keys: list[str]) -> list[int]:
+        """The log seqs of the outcomes these keys name (retracted ones, for the engine)."""
+        return [r[0] for part in id_slices(list(keys)) for r in self.store.read(
+            f"SELECT seq FROM outcomes WHERE key IN ({','.join('?' * len(part))})", part)]

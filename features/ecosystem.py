@@ -49,7 +49,9 @@ class Events:
     reason: np.ndarray  # int8 into DECLINE_REASONS for declines, -1 otherwise
 
     def before(self, day: float) -> Events:
-        keep = self.day < day
+        return self.where(self.day < day)
+
+    def where(self, keep: np.ndarray) -> Events:
         return Events(**{k: getattr(self, k)[keep] for k in self.__dataclass_fields__})
 
     def __len__(self) -> int:
@@ -66,16 +68,19 @@ class Participations:
     lead: np.ndarray  # bool: first member (asker, coordinator)
     theme_row: np.ndarray  # int64 rows of this table, one per (row, theme token)
     theme_code: np.ndarray  # int32 token codes into Ecosystem.themes
+    seq: np.ndarray  # int64 outcome seq
 
     def before(self, day: float) -> Participations:
-        keep = self.day < day
+        return self.where(self.day < day)
+
+    def where(self, keep: np.ndarray) -> Participations:
         rows = np.flatnonzero(keep)
         new_index = np.full(len(self.day), -1, dtype=np.int64)
         new_index[rows] = np.arange(len(rows))
         themed = keep[self.theme_row]
         return Participations(org=self.org[keep], day=self.day[keep], grade=self.grade[keep],
                               lead=self.lead[keep], theme_row=new_index[self.theme_row[themed]],
-                              theme_code=self.theme_code[themed])
+                              theme_code=self.theme_code[themed], seq=self.seq[keep])
 
 
 @dataclass(frozen=True)
@@ -213,8 +218,17 @@ def with_outcomes(eco: Ecosystem, outcomes: pl.DataFrame, members: pl.DataFrame)
         org=np.concatenate([old.org, part.org]), day=np.concatenate([old.day, part.day]),
         grade=np.concatenate([old.grade, part.grade]), lead=np.concatenate([old.lead, part.lead]),
         theme_row=np.concatenate([old.theme_row, part.theme_row + len(old.org)]),
-        theme_code=np.concatenate([old.theme_code, part.theme_code]))
+        theme_code=np.concatenate([old.theme_code, part.theme_code]),
+        seq=np.concatenate([old.seq, part.seq]))
     return dataclasses.replace(eco, events=events, participations=participations, themes=new["themes"])
+
+
+def without_outcomes(eco: Ecosystem, seqs: list[int] | np.ndarray) -> Ecosystem:
+    """The ecosystem without the events of these outcomes (e.g. retracted ones)."""
+    seqs = np.asarray(seqs, dtype=np.int64)
+    return dataclasses.replace(
+        eco, events=eco.events.where(~np.isin(eco.events.seq, seqs)),
+        participations=eco.participations.where(~np.isin(eco.participations.seq, seqs)))
 
 
 def _tag_matrix(items: pl.DataFrame, index: dict[str, int], side: str) -> np.ndarray:
@@ -290,4 +304,5 @@ def _participations(ev: pl.DataFrame, m: pl.DataFrame, lead: pl.DataFrame,
         lead=(rows["pos"] == rows["lead"]).to_numpy().astype(bool),
         theme_row=tokens["row"].to_numpy().astype(np.int64),
         theme_code=tokens["code"].to_numpy().astype(np.int32),
+        seq=rows["seq"].to_numpy().astype(np.int64),
     )

@@ -17,7 +17,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from data.errors import UnknownOrganization
 from data.records import KINDS, Explanation, Lang, MatchMode, Suggestion
 from data.themes import THEME_BY_ID
-from features.ecosystem import Ecosystem, build_ecosystem, with_organizations, with_outcomes
+from features.ecosystem import (
+    Ecosystem,
+    build_ecosystem,
+    with_organizations,
+    with_outcomes,
+    without_outcomes,
+)
 from features.graph import build_graph, grown, serving_day
 from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features, reverse_given
 from features.text import TextVectors, build_text_vectors
@@ -164,6 +170,15 @@ class Engine:
         if not outcomes.height:
             return self
         eco = with_outcomes(self.eco, outcomes, members)
+        return dataclasses.replace(self, ctx=PairContext(eco, self.ctx.text,
+                                                         build_graph(eco, serving_day(eco))))
+
+    def without_outcomes(self, seqs: list[int]) -> Engine:
+        """The engine without these outcomes' events (retracted): the graph is rebuilt from
+        the events left, as for an outcome added."""
+        if not len(seqs):
+            return self
+        eco = without_outcomes(self.eco, seqs)
         return dataclasses.replace(self, ctx=PairContext(eco, self.ctx.text,
                                                          build_graph(eco, serving_day(eco))))
 

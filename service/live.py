@@ -2,8 +2,9 @@
 
 A background thread follows the store: every ``poll`` seconds (sooner when poked after a
 write) it reads the store's generation — the change log's highest seq — and the live
-model version. It applies new registrations, profile updates and outcomes to the engine as
-changes (milliseconds; a fraction of a second when the graph must be rebuilt), and swaps
+model version. It applies new registrations, profile updates, outcomes and retractions to
+the engine as changes (milliseconds; a fraction of a second when the graph must be rebuilt),
+and swaps
 in a newly promoted model. A bulk load, a reindex or a large pile of changed rows calls
 for a full build: that runs in another thread while the current engine keeps serving, and
 swaps in once it has caught up. Every swap replaces one reference, so a request sees one
@@ -22,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 
 from data.generations import Generations
+from data.retractions import Retractions
 from data.store import Store
 from matching.engine import Engine, HeuristicScorer
 from service.lifecycle import servable_model
@@ -37,7 +39,7 @@ COMPACT_ROWS = 5_000
 COMPACT_SHARE = 0.05
 COMPACT_AGE_SECONDS = 24 * 3600.0  # changed rows older than this are folded in by a full build
 BATCH_CHANGES = 20_000  # changes applied per step
-REBUILDS = ("bulk", "reindex", "retraction")  # changes a full build takes in
+REBUILDS = ("bulk", "reindex")  # changes a full build takes in
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class LiveEngine:
         changes = self._generations.since(served.generation, limit=BATCH_CHANGES)
         if not changes:
             return served
-        # A bulk load, a reindex or a retraction is not applied as a change: the engine waits
+        # A bulk load or a reindex is not applied as a change: the engine waits
         # for a full build at or past it (the current one serves meanwhile); what comes
         # before it is applied.
         blocker = next((i for i, c in enumerate(changes) if c.kind in REBUILDS), None)
@@ -159,11 +161,14 @@ class LiveEngine:
                 return served
         orgs = list(dict.fromkeys(c.ref for c in changes if c.kind == "organization"))
         outcomes = [int(c.ref) for c in changes if c.kind == "outcome"]
+        retracted = [c.ref for c in changes if c.kind == "retraction"]
         engine = served.engine
         if orgs:
             engine = engine.with_organizations(*self._store.organization_frames(orgs))
-        if outcomes:
+        if outcomes:  # a retracted one among them is left out of the frames already
             engine = engine.with_outcomes(*self._store.outcome_frames(outcomes))
+        if retracted:
+            engine = engine.without_outcomes(Retractions(self._store).outcome_seqs(retracted))
         changed_rows = len(engine.ctx.text.strengths.delta_of)
         if changed_rows > max(COMPACT_ROWS, COMPACT_SHARE * engine.eco.n):
             self._start_rebuild(f"{changed_rows} changed rows")

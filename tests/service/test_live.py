@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from data.retractions import Retractions
 from data.store import Store
 from data.stored_lists import StoredLists
 from service.batch import run_batch
@@ -72,6 +73,14 @@ def test_a_live_engine_after_many_changes_equals_a_fresh_build_of_the_store(api)
     for n in range(10):  # outcomes among old and new
         store.append_outcome(outcome_of(f"live-o-{n}", orgs[n].id, f"org-live-{n:02d}"))
     served = live.sync_now()
+    for key in ("live-o-1", "live-o-7"):  # retractions, applied as changes like the rest
+        Retractions(store).retract(key, "recorded by mistake", "test", "admin")
+    served = live.sync_now()
+    assert not live.rebuilding
+    eng = served.engine
+    pair = eng.index_of(orgs[1].id), eng.index_of("org-live-01")
+    assert eng.ctx.graph.furthest[pair] == 0, "a retracted meeting leaves no history"
+    assert eng.ctx.graph.furthest[eng.index_of(orgs[2].id), eng.index_of("org-live-02")] > 0
     fresh, generation, *_ = serving_engine(store)
     assert served.generation == generation
     for asker in [orgs[0].id, orgs[3].id, "org-live-01", "org-live-07", orgs[30].id]:
