@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -117,10 +118,18 @@ class Indexed:
 
 
 def index_snapshot(organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
-                   members: pl.DataFrame, vectorizer: TfidfVectorizer | None | bool = True) -> Indexed:
-    """``vectorizer``: True to learn one from the items, or a fitted one to use as it is."""
+                   members: pl.DataFrame, vectorizer: TfidfVectorizer | None | bool = True,
+                   vectors: Callable[[Callable[[], TextVectors]], TextVectors] | None = None,
+                   ) -> Indexed:
+    """``vectorizer``: True to learn one from the items, or a fitted one to use as it is.
+    ``vectors``: given how to build the text vectors, returns them (e.g. from a copy another
+    process already built); by default they are built."""
     eco = build_ecosystem(organizations, items, outcomes, members)
-    return Indexed(eco, build_text_vectors(items, eco.index, vectorizer),
+
+    def build() -> TextVectors:
+        return build_text_vectors(items, eco.index, vectorizer)
+
+    return Indexed(eco, vectors(build) if vectors is not None else build(),
                    ItemTable.build(items, eco.index))
 
 
@@ -135,9 +144,11 @@ class Engine:
     @classmethod
     def build(cls, organizations: pl.DataFrame, items: pl.DataFrame, outcomes: pl.DataFrame,
               members: pl.DataFrame, *, day: float | None = None, scorer: Scorer | None = None,
-              vectorizer: TfidfVectorizer | None | bool = True) -> Engine:
-        """An engine over a snapshot, its graph as of ``day`` (default: ``serving_day``)."""
-        indexed = index_snapshot(organizations, items, outcomes, members, vectorizer)
+              vectorizer: TfidfVectorizer | None | bool = True,
+              vectors: Callable[[Callable[[], TextVectors]], TextVectors] | None = None) -> Engine:
+        """An engine over a snapshot, its graph as of ``day`` (default: ``serving_day``);
+        ``vectorizer`` and ``vectors`` as for ``index_snapshot``."""
+        indexed = index_snapshot(organizations, items, outcomes, members, vectorizer, vectors)
         eco = indexed.eco
         ctx = PairContext(eco, indexed.text, build_graph(eco, serving_day(eco) if day is None else day))
         return cls(ctx=ctx, items=indexed.items, scorer=scorer or HeuristicScorer())

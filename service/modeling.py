@@ -14,6 +14,7 @@ import gc
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import msgspec
 import numpy as np
@@ -42,6 +43,7 @@ from matching.explain import ItemTable
 from matching.queries import window_queries
 from matching.ranker import Ranker, graded_ndcg
 from matching.training import build_training_set, quarter_windows
+from service.shared_vectors import cache_dir, shared_text
 
 TEST_DAYS = 182.0
 QUARTER = 91.0
@@ -248,8 +250,8 @@ def serving_engine(store: Store, *, day: float | None = None
 
     model = servable_model(store)
     snap = store.snapshot()
-    return build_engine(store, model.ranker, day=day, snapshot=snap), snap.generation, model.version, \
-        model.note
+    return (build_engine(store, model.ranker, day=day, snapshot=snap, shared=True), snap.generation,
+            model.version, model.note)
 
 
 def engine_from_store(store: Store, *, day: float | None = None,
@@ -269,12 +271,19 @@ def engine_from_store(store: Store, *, day: float | None = None,
 
 
 def build_engine(store: Store, ranker: Ranker | None, *, day: float | None = None,
-                 snapshot: Snapshot | None = None) -> Engine:
+                 snapshot: Snapshot | None = None, shared: bool = False) -> Engine:
     """Today's graph from the store (or this snapshot of it) with this ranker (None: the
-    heuristic scorer), indexed with the store's shared vectoriser."""
+    heuristic scorer), indexed with the store's shared vectoriser. ``shared``: map the text
+    vectors every serving process of the store shares (``service.shared_vectors``)."""
     snap = snapshot or store.snapshot()
+    vectorizer = shared_vectorizer(store, snap)
+    vectors = None
+    if shared:
+        text_model = Generations(store).text_model()
+        key = f"g{snap.generation}-v{text_model.generation if text_model else 0}"
+        vectors = partial(shared_text, cache_dir(store.path), key, vectorizer)
     engine = Engine.build(snap.organizations, snap.items, snap.outcomes, snap.members, day=day,
-                          scorer=ranker, vectorizer=shared_vectorizer(store, snap))
+                          scorer=ranker, vectorizer=vectorizer, vectors=vectors)
     keep_out_of_collector()
     return engine
 
