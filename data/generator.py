@@ -16,7 +16,7 @@ import polars as pl
 
 from data import frames as F
 from data import texts as T
-from data.records import COLLABORATION_MODES, DECLINE_REASONS, KINDS, NDA_STANCES, SIZE_BANDS
+from data.records import COLLABORATION_MODES, DECLINE_REASONS, KINDS, NDA_STANCES, SIZE_BANDS, TIERS
 from data.taxonomy import DOMAIN_IDS, FOREIGN_REGIONS, INDUSTRIES, PREFECTURES, TAGS
 from data.themes import THEMES
 
@@ -307,8 +307,10 @@ def _items(rng, orgs: pl.DataFrame, strength_mask, need_mask) -> pl.DataFrame:
     parts = []
     japanese = orgs["_japanese"].to_numpy()
     for side, mask, templates_en, templates_ja, tiers in (
-        ("strength", strength_mask, T.STRENGTH_EN, T.STRENGTH_JA, [0.7, 0.2, 0.1]),
-        ("need", need_mask, T.NEED_EN, T.NEED_JA, [0.55, 0.3, 0.15]),
+        # Shares by tier (public, partner, nda, confidential); nda and confidential split what
+        # was once confidential alone, so the public and partner draws stay as they were.
+        ("strength", strength_mask, T.STRENGTH_EN, T.STRENGTH_JA, [0.7, 0.2, 0.05, 0.05]),
+        ("need", need_mask, T.NEED_EN, T.NEED_JA, [0.55, 0.3, 0.08, 0.07]),
     ):
         org, tag = _mask_rows(mask)
         m = len(org)
@@ -323,7 +325,7 @@ def _items(rng, orgs: pl.DataFrame, strength_mask, need_mask) -> pl.DataFrame:
             "org_id": orgs["id"][pl.Series(org)],
             "side": pl.Series([side]).repeat_by(m).explode() if m else pl.Series([], dtype=pl.String),
             "tag": pl.Series([t.id for t in TAGS])[pl.Series(tag)],
-            "tier": pl.Series(["public", "partner", "confidential"])[pl.Series(_choice(rng, tiers, m))],
+            "tier": pl.Series(list(TIERS))[pl.Series(_choice(rng, tiers, m))],
             "ja": ja,
             "t_en": terms_en[term_idx], "t_ja": terms_ja[term_idx],
             "pe": _pick(tuple(p for p, _ in templates_en), tpl),

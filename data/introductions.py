@@ -1,7 +1,8 @@
-"""Introductions between organisations, and the log of partner-tier disclosures.
+"""Introductions between organisations, and the log of partner- and nda-tier disclosures.
 
 A mutually accepted introduction unlocks partner-tier items between exactly those
-two organisations; every disclosure of such items is logged.
+two organisations (an NDA both confirm, ``data.ndas``, unlocks nda-tier items); every
+disclosure of such items is logged.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Introduction(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Disclosure(msgspec.Struct, frozen=True, kw_only=True):
-    """Partner-tier items of ``owner_org`` shown to ``viewer_org``, on one route."""
+    """Partner-tier (``items``) and nda-tier (``nda_items``) items of ``owner_org`` shown to
+    ``viewer_org``, on one route."""
 
     seq: int
     at: str
@@ -35,6 +37,7 @@ class Disclosure(msgspec.Struct, frozen=True, kw_only=True):
     owner_org: str
     items: int
     route: str
+    nda_items: int = 0
 
 
 class IntroductionError(KyosoError):
@@ -112,13 +115,15 @@ class Introductions:
             " WHERE status='accepted' AND (requester=? OR target=?)", (org_id, org_id, org_id))
         return {r[0] for r in rows}
 
-    def log_disclosures(self, viewer_org: str, counts: dict[str, int], route: str) -> None:
-        """One row per owner whose partner-tier items ``viewer_org`` was shown, in one transaction."""
+    def log_disclosures(self, viewer_org: str, counts: dict[str, tuple[int, int]], route: str) -> None:
+        """One row per owner whose items ``viewer_org`` was shown (owner → partner-tier,
+        nda-tier count), in one transaction."""
         now = _now()
         with self.store.transaction() as conn:
-            conn.executemany("INSERT INTO disclosures(at, viewer_org, owner_org, items, route)"
-                             " VALUES (?,?,?,?,?)",
-                             [(now, viewer_org, owner, items, route) for owner, items in counts.items()])
+            conn.executemany("INSERT INTO disclosures(at, viewer_org, owner_org, items, nda_items, route)"
+                             " VALUES (?,?,?,?,?,?)",
+                             [(now, viewer_org, owner, partner, nda, route)
+                              for owner, (partner, nda) in counts.items()])
 
     def disclosures(self, owner_org: str | None = None, *, after: int = 0,
                     limit: int = 100) -> list[Disclosure]:
@@ -127,7 +132,8 @@ class Introductions:
         if owner_org:
             where.append("owner_org = ?")
             args.append(owner_org)
-        rows = self.store.read("SELECT seq, at, viewer_org, owner_org, items, route FROM disclosures"
-                               f" WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?", [*args, limit])
+        rows = self.store.read("SELECT seq, at, viewer_org, owner_org, items, route, nda_items"
+                               f" FROM disclosures WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+                               [*args, limit])
         return [Disclosure(seq=r[0], at=r[1], viewer_org=r[2], owner_org=r[3], items=r[4],
-                           route=r[5]) for r in rows]
+                           route=r[5], nda_items=r[6]) for r in rows]

@@ -69,3 +69,18 @@ def test_an_office_sees_only_its_own_pipeline(api):
     assert api.call("GET", f"/v1/organizations/{STRANGER_ORG}/pipeline", "office").status_code == 403
     assert api.call("GET", f"/v1/organizations/{STRANGER_ORG}/pipeline", "analyst").status_code == 200
     assert api.call("GET", "/v1/organizations/nope/pipeline", "admin").status_code == 404
+
+
+def test_the_pipeline_shows_who_confirmed_the_nda_and_whether_it_holds(api):
+    intro = _accepted(api)
+    api.call("POST", f"/v1/introductions/{intro}/nda", "office",
+             json={"key": "n1", "by": OFFICE_ORG, "action": "confirm"})
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert (entry["nda_confirmed_by"], entry["nda_in_force"]) == ([OFFICE_ORG], False)
+    api.call("POST", f"/v1/introductions/{intro}/nda", "stranger",
+             json={"key": "n2", "by": STRANGER_ORG, "action": "confirm"})
+    pipe = api.call("GET", f"/v1/organizations/{STRANGER_ORG}/pipeline", "stranger").json()
+    entry = pipe["introductions"][0]
+    assert (sorted(entry["nda_confirmed_by"]), entry["nda_in_force"]) == (
+        sorted([OFFICE_ORG, STRANGER_ORG]), True)
+
