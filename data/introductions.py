@@ -25,6 +25,7 @@ class Introduction(msgspec.Struct, frozen=True, kw_only=True):
     reason: str | None = None
     created_at: str
     decided_at: str | None = None
+    note: str | None = None  # what the target wrote with a decline, for the requester
 
 
 class Disclosure(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,7 +51,7 @@ class UnknownIntroduction(KyosoError):
         self.intro_id = intro_id
 
 
-_INTRO_COLUMNS = "id, requester, target, status, message, reason, created_at, decided_at"
+_INTRO_COLUMNS = "id, requester, target, status, message, reason, created_at, decided_at, note"
 
 
 def _intro(row: tuple) -> Introduction:
@@ -79,7 +80,7 @@ class Introductions:
         intro = Introduction(id="intro-" + secrets.token_hex(8), requester=requester, target=target,
                              status="requested", message=message, created_at=_now())
         with self.store.transaction() as conn:
-            conn.execute(f"INSERT INTO introductions({_INTRO_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+            conn.execute(f"INSERT INTO introductions({_INTRO_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                          msgspec.structs.astuple(intro))
         return intro
 
@@ -90,7 +91,8 @@ class Introductions:
             raise UnknownIntroduction(intro_id)
         return _intro(rows[0])
 
-    def decide(self, intro_id: str, accept: bool, reason: str | None) -> Introduction:
+    def decide(self, intro_id: str, accept: bool, reason: str | None,
+               note: str | None = None) -> Introduction:
         with self.store.transaction() as conn:
             row = conn.execute(f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE id=?",
                                (intro_id,)).fetchone()
@@ -98,8 +100,8 @@ class Introductions:
                 raise UnknownIntroduction(intro_id)
             if row[3] != "requested":
                 raise IntroductionError(f"introduction {intro_id} is already {row[3]}")
-            conn.execute("UPDATE introductions SET status=?, reason=?, decided_at=? WHERE id=?",
-                         ("accepted" if accept else "declined", reason, _now(), intro_id))
+            conn.execute("UPDATE introductions SET status=?, reason=?, note=?, decided_at=? WHERE id=?",
+                         ("accepted" if accept else "declined", reason, note, _now(), intro_id))
         return self.get(intro_id)
 
     def for_org(self, org_id: str, limit: int = 100, offset: int = 0) -> list[Introduction]:
@@ -107,6 +109,11 @@ class Introductions:
         return [_intro(r) for r in self.store.read(
             f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE requester=? OR target=?"
             " ORDER BY created_at DESC, id LIMIT ? OFFSET ?", (org_id, org_id, limit, offset))]
+
+    def asked_by(self, org_id: str) -> set[str]:
+        """Organisations ``org_id`` has asked to be introduced to (in any state)."""
+        return {r[0] for r in self.store.read("SELECT target FROM introductions WHERE requester=?",
+                                              (org_id,))}
 
     def partners_of(self, org_id: str) -> set[str]:
         """Organisations with a mutually accepted introduction with ``org_id``."""

@@ -277,6 +277,10 @@ MIGRATIONS: tuple[str, ...] = (
 
     ALTER TABLE disclosures ADD COLUMN nda_items INTEGER NOT NULL DEFAULT 0;
     """,
+    # 11: the note a target may give with a declined request, for the requester to read
+    """
+    ALTER TABLE introductions ADD COLUMN note TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -94,7 +94,7 @@ def entry(intro: Introduction, events: list[IntroductionEvent], org: str, today:
         next_contact=next_contact_of(steps) if stage not in ("declined", "launched") else None,
         stalled=stall is not None, stall=stall,
         decline_reason=declined.reason if declined else intro.reason,
-        decline_note=declined.note if declined else None,
+        decline_note=declined.note if declined else intro.note,
         nda_confirmed_by=sorted(confirmed_by(nda_steps)) if stage != "declined" else [],
         nda_in_force=stage != "declined" and in_force((intro.requester, intro.target), nda_steps))
 

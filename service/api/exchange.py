@@ -70,10 +70,11 @@ class Exchange(Controller):
     @post("/v1/introductions/{intro_id:str}/decline", sync_to_thread=True, status_code=200)
     def decline(self, intro_id: FromPath[str], data: JSONBody[Decline], principal: Caller,
                 store: StoreDep) -> Introduction:
-        """The target's office declines, with a reason (a `declined` outcome)."""
+        """The target's office declines, with a coded reason and an optional note the requester
+        reads in its pipeline and introductions (a `declined` outcome)."""
         intros = Introductions(store)
         decides_for(principal, intros.get(intro_id))
-        intro = intros.decide(intro_id, accept=False, reason=data.reason)
+        intro = intros.decide(intro_id, accept=False, reason=data.reason, note=data.note)
         _log_step(store, intro, "declined", data.reason)
         return intro
 

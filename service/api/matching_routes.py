@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from data.errors import UnknownOrganization
 from data.generations import Generations
+from data.introductions import Introductions
 from data.records import Kind, Lang, MatchMode, RegionCode, Suggestion
 from data.stored_lists import StoredLists
 from data.taxonomy import INDUSTRIES, IndustryId
@@ -40,6 +41,12 @@ def _served_for(live: LiveDep, store: StoreDep, *org_ids: str) -> Served:
                 raise UnknownOrganization(org_id)
             raise NotReady(f"{org_id} is not indexed yet; retry shortly")
     return served
+
+
+def _acted_on(store: StoreDep, org_id: str, partners: list[str]) -> list[str]:
+    """The listed partners ``org_id`` has asked to be introduced to, in list order."""
+    asked = Introductions(store).asked_by(org_id)
+    return [p for p in partners if p in asked]
 
 
 BATCH_LANG: Lang = "en"  # the language of the nightly batch's stored reasons
@@ -96,13 +103,14 @@ class Matching(Controller):
         chosen = pick_lang(lang, accept_language)
         if (not (fresh or kind or region or industry or new_only or theme) and mode == "co-creation"
                 and chosen == BATCH_LANG):
-            bodies, version, computed_at = StoredLists(store).head(org_id, k)
+            bodies, version, computed_at, partners = StoredLists(store).head(org_id, k)
             if len(bodies) == k and version == live.version:
                 return SuggestionList(
                     organization_id=org_id, mode=mode, model_version=version, source="stored",
                     computed_at=computed_at,
                     # Stored bodies are Suggestion JSON already: sent as they are, not re-encoded.
-                    suggestions=[msgspec.Raw(b.encode()) for b in bodies])
+                    suggestions=[msgspec.Raw(b.encode()) for b in bodies],
+                    acted_on=_acted_on(store, org_id, partners))
         served = _served_for(live, store, org_id)
         engine = served.engine
         viewer = viewer_of(store, principal)
@@ -114,7 +122,8 @@ class Matching(Controller):
         log_disclosed(store, viewer, disclosed_matches(
             (m for s in found for m in s.explanation.need_matches), viewer), "suggestions")
         return SuggestionList(organization_id=org_id, mode=mode, model_version=served.model_version,
-                              suggestions=found)
+                              suggestions=found,
+                              acted_on=_acted_on(store, org_id, [s.partner_id for s in found]))
 
     @get("/v1/organizations/{org_id:str}/fit/{other_id:str}", sync_to_thread=True)
     def fit(self, org_id: FromPath[str], other_id: FromPath[str], principal: Caller,
