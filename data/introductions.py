@@ -115,6 +115,11 @@ class Introductions:
         return {r[0] for r in self.store.read("SELECT target FROM introductions WHERE requester=?",
                                               (org_id,))}
 
+    def every(self) -> list[Introduction]:
+        """Every introduction, oldest first."""
+        return [_intro(r) for r in self.store.read(
+            f"SELECT {_INTRO_COLUMNS} FROM introductions ORDER BY created_at, id")]
+
     def partners_of(self, org_id: str) -> set[str]:
         """Organisations with a mutually accepted introduction with ``org_id``."""
         rows = self.store.read(
