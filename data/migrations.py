@@ -281,6 +281,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE introductions ADD COLUMN note TEXT;
     """,
+    # 12: the digests a nightly run would send to offices, for a mailer to deliver
+    """
+    CREATE TABLE digests (
+        run_id TEXT NOT NULL REFERENCES batch_runs(id),
+        org_id TEXT NOT NULL REFERENCES organizations(id),
+        on_date TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, org_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from data.introduction_events import IntroductionEvent
 from data.introductions import Introductions
 from service.api.deps import Caller, StoreDep
+from service.digest import Digest, digest
 from service.disclosure import NdaBody, NdaState, record_nda
 from service.followup import EventBody, Pipeline, pipeline, record_event
 from service.settings import Settings
@@ -31,6 +32,18 @@ class FollowUp(Controller):
         next, the next contact and whether it is stalled (its office; admins and analysts any)."""
         principal.acts_for(org_id)
         return pipeline(store, org_id, on or datetime.now(UTC).date(), settings.stall_rules)
+
+    @get("/v1/organizations/{org_id:str}/digest", sync_to_thread=True)
+    def get_digest(self, org_id: FromPath[str], principal: Caller, store: StoreDep,
+                   settings: NamedDependency[Settings],
+                   on: Annotated[date | None, QueryParameter(description="the day (default: today)")]
+                   = None,
+                   ) -> Digest:
+        """What the office should act on: requests awaiting its answer, stalled introductions
+        (with rule and reason), next contacts due within a week or overdue, and newcomers the
+        last nightly batch placed in its stored list (its office; admins and analysts any)."""
+        principal.acts_for(org_id)
+        return digest(store, org_id, on or datetime.now(UTC).date(), settings.stall_rules)
 
     @post("/v1/introductions/{intro_id:str}/events", sync_to_thread=True, status_code=201,
           responses={200: ResponseSpec(IntroductionEvent, description="Already stored under this key")})

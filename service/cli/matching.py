@@ -49,7 +49,7 @@ def cmd_score_batch(args: argparse.Namespace, settings: Settings) -> int:
 
             runner = dask_runner(client)
         summary = run_batch(store, since=args.since, k=args.k, chunk_size=args.chunk, runner=runner,
-                            log=say)
+                            log=say, stall_rules=settings.stall_rules)
     say(render_summary(summary))
     return EXIT_OK
 
