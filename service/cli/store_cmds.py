@@ -13,7 +13,9 @@ from service.settings import Settings
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
-    from data.generator import generate, public_frame
+    from data.generator import END, generate, public_frame
+    from data.generator.follow_up import follow_up
+    from data.introduction_history import load_follow_up
 
     db = Path(settings.db)
     if db.exists():
@@ -25,11 +27,14 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
             Path(str(db) + suffix).unlink(missing_ok=True)
     started = time.perf_counter()
     orgs, items, outcomes, members = generate(args.orgs, args.seed, years=args.years)
+    recent = follow_up(orgs, outcomes, members, args.seed, END)
     made = time.perf_counter()
     say(f"generated {orgs.height:,} organisations, {items.height:,} items, "
-         f"{outcomes.height:,} outcome events in {made - started:.1f}s")
+        f"{outcomes.height:,} outcome events, {recent.introductions.height:,} recent introductions "
+        f"({recent.events.height:,} events, {recent.ndas.height:,} NDA steps) in {made - started:.1f}s")
     with open_store(settings) as store:
         store.load_frames(public_frame(orgs), items, outcomes, members)
+        load_follow_up(store, recent)
         store.set_meta("ecosystem", f"synthetic orgs={args.orgs} seed={args.seed} years={args.years}")
     say(f"stored in {db} in {time.perf_counter() - made:.1f}s")
     return EXIT_OK
