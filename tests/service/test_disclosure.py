@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from data.stored_lists import StoredLists
+from matching.batch import score_chunk
 from tests.service.conftest import CANARY, OFFICE_ORG, STRANGER_ORG, open_api
 
 MARK = re.compile(CANARY + r"-(partner|nda|confidential)-([^#]+)#")
@@ -59,6 +61,14 @@ def leaky(tmp_path_factory):
     declined = api.call("POST", f"/v1/introductions/{ended}/events", who="ended",
                         json={"key": "end", "kind": "declined", "by": ORG_OF["ended"], "reason": "timing"})
     assert declined.status_code == 201, declined.text
+    # Stored lists (what the nightly batch writes) for every role and some others, so the
+    # default suggestions request is answered from them.
+    engine = api.client.app.state.live.served.engine
+    stored = StoredLists(store)
+    for scored in score_chunk(engine, sorted({o for o in ORG_OF.values() if o}
+                                             | {f"org-{i:07d}" for i in range(0, 60, 3)}), 30):
+        if scored.skipped is None:
+            stored.replace(scored.org_id, list(scored.rows), api.client.app.state.live.version)
     partners = {OFFICE_ORG: {ORG_OF["target"]}, ORG_OF["target"]: {OFFICE_ORG},
                 STRANGER_ORG: {ORG_OF["half"], ORG_OF["revoked"]},
                 ORG_OF["half"]: {STRANGER_ORG}, ORG_OF["revoked"]: {STRANGER_ORG}}
@@ -111,6 +121,14 @@ def test_no_canary_where_the_rule_forbids_it(leaky, who, endpoint, org, other, m
     assert r.status_code < 500, r.text
     for tier, owner in MARK.findall(r.text):
         assert allowed(who, partners, ndas, tier, owner), (who, endpoint, tier, owner)
+
+
+@pytest.mark.parametrize("who", sorted(w for w, org in ORG_OF.items() if org))
+def test_stored_lists_quote_nothing_beyond_public(leaky, who):
+    api, partners, ndas = leaky
+    r = api.call("GET", f"/v1/organizations/{ORG_OF[who]}/suggestions?k=10", who=who)
+    assert r.status_code == 200 and r.json()["source"] == "stored", r.text
+    assert all(allowed(who, partners, ndas, tier, owner) for tier, owner in MARK.findall(r.text))
 
 
 def _tiers(api, org: str, who: str) -> set[str]:
