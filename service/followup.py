@@ -27,7 +27,8 @@ from matching.followup import (
     next_contact_of,
     stall_of,
 )
-from matching.nda import NdaStep, confirmed_by, in_force
+from matching.nda import confirmed_by, in_force
+from service.nda import nda_steps
 
 Note = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
 
@@ -86,7 +87,7 @@ def entry(intro: Introduction, events: list[IntroductionEvent], org: str, today:
     if intro.status == "declined" and declined is None and intro.decided_at:
         reached["declined"] = intro.decided_at
     stall = stall_of(stage, created, decided, steps, today, rules)
-    nda_steps = [NdaStep(action=n.action, by=n.by, at=n.at) for n in ndas]
+    ndas_now = nda_steps(list(ndas))
     return PipelineEntry(
         introduction=intro.id, requester=intro.requester, target=intro.target,
         partner=intro.target if org == intro.requester else intro.requester, stage=stage,
@@ -95,8 +96,8 @@ def entry(intro: Introduction, events: list[IntroductionEvent], org: str, today:
         stalled=stall is not None, stall=stall,
         decline_reason=declined.reason if declined else intro.reason,
         decline_note=declined.note if declined else intro.note,
-        nda_confirmed_by=sorted(confirmed_by(nda_steps)) if stage != "declined" else [],
-        nda_in_force=stage != "declined" and in_force((intro.requester, intro.target), nda_steps))
+        nda_confirmed_by=sorted(confirmed_by(ndas_now)) if stage != "declined" else [],
+        nda_in_force=stage != "declined" and in_force((intro.requester, intro.target), ndas_now))
 
 
 def pipeline(store: Store, org: str, today: date, rules: StallRules) -> Pipeline:

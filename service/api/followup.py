@@ -14,8 +14,8 @@ from data.introduction_events import IntroductionEvent
 from data.introductions import Introductions
 from service.api.deps import Caller, StoreDep
 from service.digest import Digest, digest
-from service.disclosure import NdaBody, NdaState, record_nda
 from service.followup import EventBody, Pipeline, pipeline, record_event
+from service.nda import NdaBody, NdaState, record_nda
 from service.settings import Settings
 
 

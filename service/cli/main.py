@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from data.errors import KyosoError
-from service.cli import benchmark, followup, keys, matching, models, serve, store_cmds
+from service.cli import benchmark, ecosystem, followup, keys, matching, models, serve
 from service.cli.common import EXIT_FAILED, EXIT_USAGE, UsageError
 from service.settings import Settings
 
-MODULES = (store_cmds, keys, models, matching, serve, benchmark, followup)
+MODULES = (ecosystem, keys, models, matching, serve, benchmark, followup)
 
 
 def build_parser() -> argparse.ArgumentParser:
