@@ -156,8 +156,9 @@ class Exchange(Controller):
         after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> DisclosurePage:
-        """Who was shown an organisation's partner-tier items: an office reads its own
-        organisation's log, an admin anyone's (or all). Paged by ``after``."""
+        """Who was shown an organisation's partner-tier (``items``) and nda-tier (``nda_items``)
+        items: an office reads its own organisation's log, an admin anyone's (or all). Paged by
+        ``after``."""
         principal.require("admin", "office")
         if principal.role == "office":
             owner = owner or principal.org
