@@ -78,14 +78,19 @@ class BatchRuns:
     def latest_registration(self) -> str | None:
         return self.store.read("SELECT MAX(registered_at) FROM organizations")[0][0]
 
-    def registrants(self, run: BatchRun) -> list[str]:
-        """The run's organisations in a fixed order (registration, then id)."""
+    def newcomers(self, run: BatchRun) -> list[str]:
+        """The organisations registered in the run's window (registration, then id)."""
         where, args = "registered_at <= ?", [run.until]
         if run.since is not None:
             where += " AND registered_at " + (">= ?" if run.since_inclusive else "> ?")
             args.append(run.since)
-        window = [r[0] for r in self.store.read(
+        return [r[0] for r in self.store.read(
             f"SELECT id FROM organizations WHERE {where} ORDER BY registered_at, id", args)]
+
+    def registrants(self, run: BatchRun) -> list[str]:
+        """The run's organisations in a fixed order: its window's newcomers, then the stale
+        lists it was started to refresh."""
+        window = self.newcomers(run)
         # Then the stale lists the run was started to refresh (those still registered).
         extras = [r[0] for r in self.store.read(
             "SELECT e.org_id FROM batch_extras e JOIN organizations o ON o.id = e.org_id"

@@ -1,7 +1,8 @@
-"""Introductions between organisations, and the log of partner-tier disclosures.
+"""Introductions between organisations, and the log of partner- and nda-tier disclosures.
 
 A mutually accepted introduction unlocks partner-tier items between exactly those
-two organisations; every disclosure of such items is logged.
+two organisations (an NDA both confirm, ``data.ndas``, unlocks nda-tier items); every
+disclosure of such items is logged.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ class Introduction(msgspec.Struct, frozen=True, kw_only=True):
     reason: str | None = None
     created_at: str
     decided_at: str | None = None
+    note: str | None = None  # what the target wrote with a decline, for the requester
 
 
 class Disclosure(msgspec.Struct, frozen=True, kw_only=True):
-    """Partner-tier items of ``owner_org`` shown to ``viewer_org``, on one route."""
+    """Partner-tier (``items``) and nda-tier (``nda_items``) items of ``owner_org`` shown to
+    ``viewer_org``, on one route."""
 
     seq: int
     at: str
@@ -35,6 +38,7 @@ class Disclosure(msgspec.Struct, frozen=True, kw_only=True):
     owner_org: str
     items: int
     route: str
+    nda_items: int = 0
 
 
 class IntroductionError(KyosoError):
@@ -47,7 +51,7 @@ class UnknownIntroduction(KyosoError):
         self.intro_id = intro_id
 
 
-_INTRO_COLUMNS = "id, requester, target, status, message, reason, created_at, decided_at"
+_INTRO_COLUMNS = "id, requester, target, status, message, reason, created_at, decided_at, note"
 
 
 def _intro(row: tuple) -> Introduction:
@@ -76,7 +80,7 @@ class Introductions:
         intro = Introduction(id="intro-" + secrets.token_hex(8), requester=requester, target=target,
                              status="requested", message=message, created_at=_now())
         with self.store.transaction() as conn:
-            conn.execute(f"INSERT INTO introductions({_INTRO_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+            conn.execute(f"INSERT INTO introductions({_INTRO_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                          msgspec.structs.astuple(intro))
         return intro
 
@@ -87,7 +91,8 @@ class Introductions:
             raise UnknownIntroduction(intro_id)
         return _intro(rows[0])
 
-    def decide(self, intro_id: str, accept: bool, reason: str | None) -> Introduction:
+    def decide(self, intro_id: str, accept: bool, reason: str | None,
+               note: str | None = None) -> Introduction:
         with self.store.transaction() as conn:
             row = conn.execute(f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE id=?",
                                (intro_id,)).fetchone()
@@ -95,8 +100,8 @@ class Introductions:
                 raise UnknownIntroduction(intro_id)
             if row[3] != "requested":
                 raise IntroductionError(f"introduction {intro_id} is already {row[3]}")
-            conn.execute("UPDATE introductions SET status=?, reason=?, decided_at=? WHERE id=?",
-                         ("accepted" if accept else "declined", reason, _now(), intro_id))
+            conn.execute("UPDATE introductions SET status=?, reason=?, note=?, decided_at=? WHERE id=?",
+                         ("accepted" if accept else "declined", reason, note, _now(), intro_id))
         return self.get(intro_id)
 
     def for_org(self, org_id: str, limit: int = 100, offset: int = 0) -> list[Introduction]:
@@ -105,6 +110,16 @@ class Introductions:
             f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE requester=? OR target=?"
             " ORDER BY created_at DESC, id LIMIT ? OFFSET ?", (org_id, org_id, limit, offset))]
 
+    def asked_by(self, org_id: str) -> set[str]:
+        """Organisations ``org_id`` has asked to be introduced to (in any state)."""
+        return {r[0] for r in self.store.read("SELECT target FROM introductions WHERE requester=?",
+                                              (org_id,))}
+
+    def every(self) -> list[Introduction]:
+        """Every introduction, oldest first."""
+        return [_intro(r) for r in self.store.read(
+            f"SELECT {_INTRO_COLUMNS} FROM introductions ORDER BY created_at, id")]
+
     def partners_of(self, org_id: str) -> set[str]:
         """Organisations with a mutually accepted introduction with ``org_id``."""
         rows = self.store.read(
@@ -112,13 +127,15 @@ class Introductions:
             " WHERE status='accepted' AND (requester=? OR target=?)", (org_id, org_id, org_id))
         return {r[0] for r in rows}
 
-    def log_disclosures(self, viewer_org: str, counts: dict[str, int], route: str) -> None:
-        """One row per owner whose partner-tier items ``viewer_org`` was shown, in one transaction."""
+    def log_disclosures(self, viewer_org: str, counts: dict[str, tuple[int, int]], route: str) -> None:
+        """One row per owner whose items ``viewer_org`` was shown (owner → partner-tier,
+        nda-tier count), in one transaction."""
         now = _now()
         with self.store.transaction() as conn:
-            conn.executemany("INSERT INTO disclosures(at, viewer_org, owner_org, items, route)"
-                             " VALUES (?,?,?,?,?)",
-                             [(now, viewer_org, owner, items, route) for owner, items in counts.items()])
+            conn.executemany("INSERT INTO disclosures(at, viewer_org, owner_org, items, nda_items, route)"
+                             " VALUES (?,?,?,?,?,?)",
+                             [(now, viewer_org, owner, partner, nda, route)
+                              for owner, (partner, nda) in counts.items()])
 
     def disclosures(self, owner_org: str | None = None, *, after: int = 0,
                     limit: int = 100) -> list[Disclosure]:
@@ -127,7 +144,8 @@ class Introductions:
         if owner_org:
             where.append("owner_org = ?")
             args.append(owner_org)
-        rows = self.store.read("SELECT seq, at, viewer_org, owner_org, items, route FROM disclosures"
-                               f" WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?", [*args, limit])
+        rows = self.store.read("SELECT seq, at, viewer_org, owner_org, items, route, nda_items"
+                               f" FROM disclosures WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+                               [*args, limit])
         return [Disclosure(seq=r[0], at=r[1], viewer_org=r[2], owner_org=r[3], items=r[4],
-                           route=r[5]) for r in rows]
+                           route=r[5], nda_items=r[6]) for r in rows]

@@ -247,6 +247,51 @@ MIGRATIONS: tuple[str, ...] = (
         metrics TEXT
     );
     """,
+    # 10: the nda tier (items are rebuilt: SQLite cannot change a CHECK in place), the NDA
+    # confirmations and revocations of introductions, and nda-tier items in the disclosure log
+    """
+    CREATE TABLE items_v10 (
+        org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+        side TEXT NOT NULL CHECK (side IN ('strength', 'need')),
+        pos INTEGER NOT NULL,
+        tag TEXT NOT NULL,
+        tier TEXT NOT NULL CHECK (tier IN ('public', 'partner', 'nda', 'confidential')),
+        text TEXT NOT NULL,
+        PRIMARY KEY (org_id, side, pos)
+    ) WITHOUT ROWID;
+    INSERT INTO items_v10 SELECT org_id, side, pos, tag, tier, text FROM items;
+    DROP TABLE items;
+    ALTER TABLE items_v10 RENAME TO items;
+    CREATE INDEX items_tag ON items(tag);
+
+    CREATE TABLE nda_steps (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        intro_id TEXT NOT NULL REFERENCES introductions(id),
+        key TEXT NOT NULL UNIQUE,
+        action TEXT NOT NULL CHECK (action IN ('confirm', 'revoke')),
+        by_org TEXT NOT NULL REFERENCES organizations(id),
+        at TEXT NOT NULL,
+        body_hash TEXT NOT NULL
+    );
+    CREATE INDEX nda_steps_intro ON nda_steps(intro_id, seq);
+
+    ALTER TABLE disclosures ADD COLUMN nda_items INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 11: the note a target may give with a declined request, for the requester to read
+    """
+    ALTER TABLE introductions ADD COLUMN note TEXT;
+    """,
+    # 12: the digests a nightly run would send to offices, for a mailer to deliver
+    """
+    CREATE TABLE digests (
+        run_id TEXT NOT NULL REFERENCES batch_runs(id),
+        org_id TEXT NOT NULL REFERENCES organizations(id),
+        on_date TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, org_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

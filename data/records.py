@@ -21,7 +21,7 @@ class Record(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tr
 
 Kind = Literal["company", "startup", "university", "research_institute", "municipality", "npo"]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
-Tier = Literal["public", "partner", "confidential"]
+Tier = Literal["public", "partner", "nda", "confidential"]
 TIERS: tuple[str, ...] = Tier.__args__  # type: ignore[attr-defined]
 NdaStance = Literal["open", "mutual_nda", "strict"]
 NDA_STANCES: tuple[str, ...] = NdaStance.__args__  # type: ignore[attr-defined]

@@ -260,7 +260,7 @@ class Store:
     def count(self, table: str) -> int:
         assert table in {"organizations", "items", "outcomes", "outcome_members", "suggestions",
                          "api_keys", "models", "retractions", "promotions",
-                         "disclosures"}
+                         "disclosures", "introductions", "introduction_events", "nda_steps"}
         return self.read(f"SELECT count(*) FROM {table}")[0][0]
 
     # --- bulk loading (generator, importers) -----------------------------------------------

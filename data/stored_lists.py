@@ -65,11 +65,11 @@ class StoredLists:
         """Organisations that have a stored list."""
         return [r[0] for r in self.store.read("SELECT DISTINCT org_id FROM suggestions ORDER BY org_id")]
 
-    def head(self, org_id: str, k: int) -> tuple[list[str], str | None, str | None]:
-        """The first ``k`` stored bodies with the list's model version and write time (a list
-        is always written whole)."""
-        rows = self.store.read("SELECT body, model_version, created_at FROM suggestions WHERE org_id=?"
-                               " ORDER BY rank LIMIT ?", (org_id, k))
+    def head(self, org_id: str, k: int) -> tuple[list[str], str | None, str | None, list[str]]:
+        """The first ``k`` stored bodies with the list's model version, write time and partner
+        ids (a list is always written whole)."""
+        rows = self.store.read("SELECT body, model_version, created_at, partner_id FROM suggestions"
+                               " WHERE org_id=? ORDER BY rank LIMIT ?", (org_id, k))
         if not rows:
-            return [], None, None
-        return [r[0] for r in rows], rows[0][1], rows[0][2]
+            return [], None, None, []
+        return [r[0] for r in rows], rows[0][1], rows[0][2], [r[3] for r in rows]

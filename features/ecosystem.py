@@ -18,7 +18,8 @@ from data.records import DECLINE_REASONS, KINDS, NDA_STANCES, SIZE_BANDS, STAGE_
 from data.taxonomy import DOMAIN_IDS, INDUSTRIES, TAG_IDS, TAGS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Tiers whose text may shape a score; confidential items never do.
+# Tiers whose text may shape a score; items under an NDA or confidential never do (a score
+# every asker sees would carry what only two parties may read).
 SCORING_TIERS = ("public", "partner")
 TAG_DOMAIN = np.array([DOMAIN_IDS.index(t.domain) for t in TAGS])
 

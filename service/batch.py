@@ -16,7 +16,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import msgspec
 
@@ -26,12 +26,15 @@ from data.store import Store, StoreError, _now
 from data.stored_lists import Row, StoredLists
 from matching.batch import BATCH_MODE, Scored, merge_entry, score_chunk, suggestion_row
 from matching.engine import Engine
+from matching.followup import StallRules
+from service.digest import write_run_digests
 from service.lifecycle import servable_model
 from service.modeling import engine_from_store
 from service.progress import Progress
 
 DEFAULT_K = 20
 DEFAULT_CHUNK = 100
+DEFAULT_STALL_RULES = StallRules()
 
 # Runs chunks in order: (engine, chunks of ids, k) -> one result list per chunk, in order.
 ChunkRunner = Callable[[Engine, list[list[str]], int], Iterator[list[Scored]]]
@@ -47,6 +50,7 @@ class BatchSummary(msgspec.Struct, kw_only=True):
     chunks: int
     seconds: float
     already_done: bool = False
+    digests: int = 0  # offices with something to act on, whose digest the run stored
     skip_reasons: dict[str, int] = {}
     skips: list[tuple[str, str]] = []
 
@@ -116,7 +120,7 @@ def place_newcomers(runs: BatchRuns, engine: Engine, k: int, scored: list[Scored
 def run_batch(store: Store, *, since: datetime | None = None, k: int = DEFAULT_K,
               chunk_size: int = DEFAULT_CHUNK, runner: ChunkRunner = local_runner,
               engine: Engine | None = None, log: Callable[[str], None] = print,
-              progress: bool = True) -> BatchSummary:
+              progress: bool = True, stall_rules: StallRules = DEFAULT_STALL_RULES) -> BatchSummary:
     started = time.perf_counter()
     runs = BatchRuns(store)
     # A new run scores with the servable model: a damaged live one falls back first.
@@ -147,7 +151,9 @@ def run_batch(store: Store, *, since: datetime | None = None, k: int = DEFAULT_K
         if bar is not None:
             bar.update(min((number + 1) * run.chunk_size, len(registrants)))
     run = runs.finish(run.id)
-    return _summary(runs, run, resumed_at, started)
+    # What each office should act on, as of the day the run ends: for a mailer to deliver.
+    digests = write_run_digests(store, run, datetime.now(UTC).date(), stall_rules)
+    return msgspec.structs.replace(_summary(runs, run, resumed_at, started), digests=digests)
 
 
 def _summary(runs: BatchRuns, run: BatchRun, resumed_at: int, started: float, *,
@@ -164,7 +170,8 @@ def _summary(runs: BatchRuns, run: BatchRun, resumed_at: int, started: float, *,
 def render_summary(s: BatchSummary, limit: int = 20) -> str:
     lines = [f"batch {s.run_id}: {s.registrants:,} registrants, {s.scored:,} scored, "
              f"{s.skipped:,} skipped, {s.inserted:,} placements in existing lists, {s.seconds:.1f}s"
-             + (f" (resumed at chunk {s.resumed_at_chunk} of {s.chunks})" if s.resumed_at_chunk else "")]
+             + (f" (resumed at chunk {s.resumed_at_chunk} of {s.chunks})" if s.resumed_at_chunk else "")
+             + (f"; {s.digests:,} office digests stored" if s.digests else "")]
     for reason, n in sorted(s.skip_reasons.items(), key=lambda kv: -kv[1]):
         lines.append(f"  skipped {n:,}: {reason}")
     for org_id, reason in s.skips[:limit]:

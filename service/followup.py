@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from data import frames as F
 from data.errors import UnknownOrganization
 from data.introduction_events import IntroductionEvent, IntroductionEvents, outcome_key
 from data.introductions import Introduction, Introductions
+from data.ndas import NdaRecord, Ndas
 from data.records import DeclineReason, Key, Outcome
 from data.store import Store
 from matching.followup import (
@@ -25,6 +27,8 @@ from matching.followup import (
     next_contact_of,
     stall_of,
 )
+from matching.nda import confirmed_by, in_force
+from service.nda import nda_steps
 
 Note = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
 
@@ -53,6 +57,8 @@ class PipelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     stall: Stall | None
     decline_reason: str | None = None
     decline_note: str | None = None
+    nda_confirmed_by: list[str] = []
+    nda_in_force: bool = False
 
 
 class Pipeline(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,7 +72,7 @@ def _steps(events: list[IntroductionEvent]) -> list[Step]:
 
 
 def entry(intro: Introduction, events: list[IntroductionEvent], org: str, today: date,
-          rules: StallRules) -> PipelineEntry:
+          rules: StallRules, ndas: Sequence[NdaRecord] = ()) -> PipelineEntry:
     steps = _steps(events)
     stage = current_stage(intro.status, steps)
     created = F.parse_ts(intro.created_at)
@@ -81,6 +87,7 @@ def entry(intro: Introduction, events: list[IntroductionEvent], org: str, today:
     if intro.status == "declined" and declined is None and intro.decided_at:
         reached["declined"] = intro.decided_at
     stall = stall_of(stage, created, decided, steps, today, rules)
+    ndas_now = nda_steps(list(ndas))
     return PipelineEntry(
         introduction=intro.id, requester=intro.requester, target=intro.target,
         partner=intro.target if org == intro.requester else intro.requester, stage=stage,
@@ -88,7 +95,9 @@ def entry(intro: Introduction, events: list[IntroductionEvent], org: str, today:
         next_contact=next_contact_of(steps) if stage not in ("declined", "launched") else None,
         stalled=stall is not None, stall=stall,
         decline_reason=declined.reason if declined else intro.reason,
-        decline_note=declined.note if declined else None)
+        decline_note=declined.note if declined else intro.note,
+        nda_confirmed_by=sorted(confirmed_by(ndas_now)) if stage != "declined" else [],
+        nda_in_force=stage != "declined" and in_force((intro.requester, intro.target), ndas_now))
 
 
 def pipeline(store: Store, org: str, today: date, rules: StallRules) -> Pipeline:
@@ -96,9 +105,10 @@ def pipeline(store: Store, org: str, today: date, rules: StallRules) -> Pipeline
     if not store.has_organization(org):
         raise UnknownOrganization(org)
     intros = Introductions(store).for_org(org, limit=10_000)
-    events = IntroductionEvents(store).of([i.id for i in intros])
+    ids = [i.id for i in intros]
+    events, ndas = IntroductionEvents(store).of(ids), Ndas(store).of(ids)
     return Pipeline(organization=org, date=today,
-                    introductions=[entry(i, events[i.id], org, today, rules) for i in intros])
+                    introductions=[entry(i, events[i.id], org, today, rules, ndas[i.id]) for i in intros])
 
 
 def record_event(store: Store, intro_id: str, body: EventBody,

@@ -37,7 +37,15 @@ def prepare_first_run(settings: Settings, host: str, port: int, log: Callable[[s
                 train(store, settings.models_dir, actor=CLI_ACTOR, log_line=log)
             except KyosoError as exc:
                 log(f"could not train ({exc}); serving with the transparent heuristic scorer")
-        example_org = store.list_organizations(limit=1)[0]
+        # The example office: one with a request awaiting its answer and the most open
+        # introductions, so its pipeline and digest show something on a first run.
+        busiest = store.read(
+            "SELECT org FROM (SELECT requester AS org, 0 AS awaiting FROM introductions"
+            " WHERE status != 'declined' UNION ALL SELECT target, status = 'requested'"
+            " FROM introductions WHERE status != 'declined') GROUP BY org"
+            " ORDER BY sum(awaiting) > 0 DESC, count(*) DESC, org LIMIT 1")
+        example_org = ([store.get_organization(busiest[0][0])] if busiest
+                       else store.list_organizations(limit=1)[0])
         key = "<your key>"
         if store.count("api_keys") == 0:
             _, admin = store.create_api_key("admin")

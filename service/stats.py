@@ -24,6 +24,9 @@ class EcosystemStats(msgspec.Struct, kw_only=True):
     last_outcome: str | None
     models: int
     live_model: str | None
+    introductions: dict[str, int] = {}  # by status
+    introduction_events: int = 0
+    nda_steps: int = 0
 
 
 def _pairs(rows: list[tuple]) -> dict[str, int]:
@@ -56,6 +59,9 @@ def ecosystem_stats(store: Store) -> EcosystemStats:
         first_outcome=span[0], last_outcome=span[1],
         models=store.count("models"),
         live_model=store.live_model_version(),
+        introductions=_pairs(q("SELECT status, count(*) FROM introductions GROUP BY status ORDER BY 1")),
+        introduction_events=store.count("introduction_events"),
+        nda_steps=store.count("nda_steps"),
     )
 
 
@@ -79,5 +85,8 @@ def render_stats(s: EcosystemStats) -> str:
     lines += block("funnel", s.funnel)
     if s.decline_reasons:
         lines += block("decline reasons", s.decline_reasons)
+    if s.introductions:
+        lines += block("introductions", s.introductions)
+        lines.append(f"  introduction events: {s.introduction_events:,}, NDA steps: {s.nda_steps:,}")
     lines.append(f"  models: {s.models}, live: {s.live_model or 'none'}")
     return "\n".join(lines)

@@ -23,6 +23,7 @@ from service.api.edge import edge
 from service.api.errors import HANDLERS, NotReady
 from service.api.exchange import Exchange
 from service.api.followup import FollowUp
+from service.api.kpis import KpiRoutes
 from service.api.matching_routes import Matching
 from service.api.models import Models
 from service.api.organizations import Organizations
@@ -74,7 +75,7 @@ def create_app(settings: Settings) -> Litestar:
             store.close()
 
     app = Litestar(
-        route_handlers=[health, ready, Organizations, Matching, Exchange, FollowUp, Models],
+        route_handlers=[health, ready, Organizations, Matching, Exchange, FollowUp, KpiRoutes, Models],
         dependencies={"principal": Provide(principal), "store": Provide(deps.store, sync_to_thread=False),
                       "live": Provide(deps.live, sync_to_thread=False),
                       "jobs": Provide(deps.jobs, sync_to_thread=False),

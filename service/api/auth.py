@@ -10,8 +10,6 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import Scope
 
 from data.store import ApiKey
-from matching.engine import Engine
-from matching.visibility import Viewer
 
 
 class Unauthorized(Exception):
@@ -45,16 +43,6 @@ class Principal:
             refused = Forbidden(f"an office key of {self.org} cannot act for {org_id}")
             refused.field = field
             raise refused
-
-    def viewer(self, engine: Engine, partners: set[str]) -> Viewer:
-        """The disclosure rule for this key, in the engine's indices."""
-        if self.role == "admin":
-            return Viewer(sees_all=True)
-        if self.role == "office" and self.org in engine.eco.index:
-            return Viewer(org=engine.eco.index[self.org],
-                          partners=frozenset(engine.eco.index[p] for p in partners
-                                             if p in engine.eco.index))
-        return Viewer()
 
 
 def key_from(request: ASGIConnection) -> str | None:

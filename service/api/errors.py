@@ -19,6 +19,7 @@ from matching.followup import EventRejected, InvalidEvent, NotAParty
 from matching.ranker import ArtefactMismatch, NotFitted
 from service.api.auth import Forbidden, Unauthorized
 from service.api.types import ErrorBody
+from service.kpis import BadWindow
 from service.lifecycle import WorseModel
 from service.modeling import TooFewQueries, TooLittleHistory
 from service.verify import ModelDamaged, ProbeInterrupted
@@ -132,6 +133,7 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     EventRejected: (409, "event_out_of_order"),
     NotAParty: (403, "not_a_party"),
     InvalidEvent: (422, "invalid_event"),
+    BadWindow: (422, "invalid_window"),
     JobBusy: (409, "job_running"),
     WorseModel: (409, "worse_model"),
     ArtefactMismatch: (409, "model_incompatible"),
@@ -165,11 +167,21 @@ def domain_error(_: Request, exc: Exception) -> Response:
     return _response(*found) if found else unexpected_error(_, exc)
 
 
-def validation_error(_: Request, exc: ValidationException) -> Response:
+def _query_name(request: Request, param: str) -> str:
+    """The name a query parameter has in the URL (``from`` for a parameter named ``start``)."""
+    handler = request.scope.get("route_handler")
+    found = handler.parsed_fn_signature.parameters.get(param) if handler else None
+    alias = getattr(found.kwarg_definition, "name", None) if found else None
+    return alias or param
+
+
+def validation_error(request: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
     field = first.get("key")
     source = first.get("source")
+    if field and source == "query":
+        field = _query_name(request, field)
     if field == "data" and source == "body":  # the body was empty
         return _response(*status_and_body(BodyRequired()))  # type: ignore[misc]
     if field and source == "body":

@@ -70,10 +70,11 @@ class Exchange(Controller):
     @post("/v1/introductions/{intro_id:str}/decline", sync_to_thread=True, status_code=200)
     def decline(self, intro_id: FromPath[str], data: JSONBody[Decline], principal: Caller,
                 store: StoreDep) -> Introduction:
-        """The target's office declines, with a reason (a `declined` outcome)."""
+        """The target's office declines, with a coded reason and an optional note the requester
+        reads in its pipeline and introductions (a `declined` outcome)."""
         intros = Introductions(store)
         decides_for(principal, intros.get(intro_id))
-        intro = intros.decide(intro_id, accept=False, reason=data.reason)
+        intro = intros.decide(intro_id, accept=False, reason=data.reason, note=data.note)
         _log_step(store, intro, "declined", data.reason)
         return intro
 
@@ -155,8 +156,9 @@ class Exchange(Controller):
         after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> DisclosurePage:
-        """Who was shown an organisation's partner-tier items: an office reads its own
-        organisation's log, an admin anyone's (or all). Paged by ``after``."""
+        """Who was shown an organisation's partner-tier (``items``) and nda-tier (``nda_items``)
+        items: an office reads its own organisation's log, an admin anyone's (or all). Paged by
+        ``after``."""
         principal.require("admin", "office")
         if principal.role == "office":
             owner = owner or principal.org

@@ -7,12 +7,15 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from data.introduction_events import IntroductionEvent
 from data.introductions import Introductions
 from service.api.deps import Caller, StoreDep
+from service.digest import Digest, digest
 from service.followup import EventBody, Pipeline, pipeline, record_event
+from service.nda import NdaBody, NdaState, record_nda
 from service.settings import Settings
 
 
@@ -30,7 +33,20 @@ class FollowUp(Controller):
         principal.acts_for(org_id)
         return pipeline(store, org_id, on or datetime.now(UTC).date(), settings.stall_rules)
 
-    @post("/v1/introductions/{intro_id:str}/events", sync_to_thread=True, status_code=201)
+    @get("/v1/organizations/{org_id:str}/digest", sync_to_thread=True)
+    def get_digest(self, org_id: FromPath[str], principal: Caller, store: StoreDep,
+                   settings: NamedDependency[Settings],
+                   on: Annotated[date | None, QueryParameter(description="the day (default: today)")]
+                   = None,
+                   ) -> Digest:
+        """What the office should act on: requests awaiting its answer, stalled introductions
+        (with rule and reason), next contacts due within a week or overdue, and newcomers the
+        last nightly batch placed in its stored list (its office; admins and analysts any)."""
+        principal.acts_for(org_id)
+        return digest(store, org_id, on or datetime.now(UTC).date(), settings.stall_rules)
+
+    @post("/v1/introductions/{intro_id:str}/events", sync_to_thread=True, status_code=201,
+          responses={200: ResponseSpec(IntroductionEvent, description="Already stored under this key")})
     def record(self, intro_id: FromPath[str], data: JSONBody[EventBody], principal: Caller,
                store: StoreDep) -> Response[IntroductionEvent]:
         """Record a meeting, PoC, contract, launch, decline (with its reason) or a note, by one of
@@ -40,3 +56,17 @@ class FollowUp(Controller):
         principal.acts_for(data.by, "$.by")
         event, created = record_event(store, intro_id, data)
         return Response(event, status_code=201 if created else 200)
+
+    @post("/v1/introductions/{intro_id:str}/nda", sync_to_thread=True, status_code=201,
+          responses={200: ResponseSpec(NdaState, description="Already stored under this key")})
+    def record_nda_step(self, intro_id: FromPath[str], data: JSONBody[NdaBody], principal: Caller,
+                        store: StoreDep) -> Response[NdaState]:
+        """One side of an accepted introduction confirms that the NDA is signed, or revokes it.
+        Once both have confirmed, nda-tier items open between exactly these two (every such
+        disclosure is logged); a revocation by either side closes them again. Only the side's
+        own office or an admin; same key and body again: stored once (200)."""
+        Introductions(store).get(intro_id)
+        principal.require("admin", "office")  # it opens items: nobody acts on a side's behalf
+        principal.acts_for(data.by, "$.by")
+        state, created = record_nda(store, intro_id, data)
+        return Response(state, status_code=201 if created else 200)

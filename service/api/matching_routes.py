@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated
 
 import msgspec
@@ -11,13 +10,14 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from data.errors import UnknownOrganization
 from data.generations import Generations
-from data.records import Kind, Lang, MatchMode, NeedMatch, RegionCode, Suggestion
+from data.introductions import Introductions
+from data.records import Kind, Lang, MatchMode, RegionCode, Suggestion
 from data.stored_lists import StoredLists
 from data.taxonomy import INDUSTRIES, IndustryId
 from data.themes import THEMES
 from matching.consortia import TeamRules, propose_consortia, required_capabilities
 from matching.engine import Filters
-from service.api.deps import Caller, LiveDep, StoreDep, log_partner_items, partner_count, partners_of
+from service.api.deps import Caller, LiveDep, StoreDep, viewer_of
 from service.api.errors import NotReady, SamePair
 from service.api.types import (
     ConsortiumList,
@@ -27,6 +27,7 @@ from service.api.types import (
     ThemeSuggestionList,
 )
 from service.api.vocab import require_theme
+from service.disclosure import disclosed_items, disclosed_matches, log_disclosed, visible_organization
 from service.live import Served
 
 
@@ -42,12 +43,10 @@ def _served_for(live: LiveDep, store: StoreDep, *org_ids: str) -> Served:
     return served
 
 
-def _quoted_partner_items(matches: list[NeedMatch] | tuple[NeedMatch, ...]) -> Counter:
-    quoted: Counter = Counter()
-    for m in matches:
-        quoted[m.need_org] += m.need_tier == "partner"
-        quoted[m.strength_org] += m.strength_tier == "partner"
-    return quoted
+def _acted_on(store: StoreDep, org_id: str, partners: list[str]) -> list[str]:
+    """The listed partners ``org_id`` has asked to be introduced to, in list order."""
+    asked = Introductions(store).asked_by(org_id)
+    return [p for p in partners if p in asked]
 
 
 BATCH_LANG: Lang = "en"  # the language of the nightly batch's stored reasons
@@ -104,25 +103,27 @@ class Matching(Controller):
         chosen = pick_lang(lang, accept_language)
         if (not (fresh or kind or region or industry or new_only or theme) and mode == "co-creation"
                 and chosen == BATCH_LANG):
-            bodies, version, computed_at = StoredLists(store).head(org_id, k)
+            bodies, version, computed_at, partners = StoredLists(store).head(org_id, k)
             if len(bodies) == k and version == live.version:
                 return SuggestionList(
                     organization_id=org_id, mode=mode, model_version=version, source="stored",
                     computed_at=computed_at,
                     # Stored bodies are Suggestion JSON already: sent as they are, not re-encoded.
-                    suggestions=[msgspec.Raw(b.encode()) for b in bodies])
+                    suggestions=[msgspec.Raw(b.encode()) for b in bodies],
+                    acted_on=_acted_on(store, org_id, partners))
         served = _served_for(live, store, org_id)
         engine = served.engine
-        viewer = principal.viewer(engine, partners_of(store, principal))
+        viewer = viewer_of(store, principal)
         found = engine.suggest(
-            org_id, k=k, mode=mode, theme=theme, viewer=viewer, lang=chosen,
+            org_id, k=k, mode=mode, theme=theme, viewer=viewer.indexed(engine.eco.index), lang=chosen,
             filters=Filters(kinds=tuple(kind or ()), regions=tuple(region or ()),
                             industries=tuple(INDUSTRIES.index(i) for i in industry or ()),
                             new_only=new_only))
-        quoted = sum((_quoted_partner_items(s.explanation.need_matches) for s in found), Counter())
-        log_partner_items(store, principal, quoted, "suggestions")
+        log_disclosed(store, viewer, disclosed_matches(
+            (m for s in found for m in s.explanation.need_matches), viewer), "suggestions")
         return SuggestionList(organization_id=org_id, mode=mode, model_version=served.model_version,
-                              suggestions=found)
+                              suggestions=found,
+                              acted_on=_acted_on(store, org_id, [s.partner_id for s in found]))
 
     @get("/v1/organizations/{org_id:str}/fit/{other_id:str}", sync_to_thread=True)
     def fit(self, org_id: FromPath[str], other_id: FromPath[str], principal: Caller,
@@ -135,10 +136,10 @@ class Matching(Controller):
         if org_id == other_id:
             raise SamePair(org_id)
         engine = _served_for(live, store, org_id, other_id).engine
+        viewer = viewer_of(store, principal)
         result = engine.fit(org_id, other_id, mode=mode, lang=pick_lang(lang, accept_language),
-                            viewer=principal.viewer(engine, partners_of(store, principal)))
-        log_partner_items(store, principal, _quoted_partner_items(result.explanation.need_matches),
-                          "fit")
+                            viewer=viewer.indexed(engine.eco.index))
+        log_disclosed(store, viewer, disclosed_matches(result.explanation.need_matches, viewer), "fit")
         return result
 
     @post("/v1/consortia", sync_to_thread=True, status_code=200)
@@ -155,10 +156,11 @@ class Matching(Controller):
         required = required_capabilities(engine, theme=data.theme, need_text=data.need)
         rules = TeamRules(size=data.size, require_kinds=tuple(data.require_kinds.items()),
                           regions=tuple(data.regions), teams=data.teams)
+        viewer = viewer_of(store, principal)
         teams = propose_consortia(engine, data.lead, required, rules,
-                                  viewer=principal.viewer(engine, partners_of(store, principal)))
-        quoted = sum((_quoted_partner_items(t.explanation) for t in teams), Counter())
-        log_partner_items(store, principal, quoted, "consortia")
+                                  viewer=viewer.indexed(engine.eco.index))
+        log_disclosed(store, viewer, disclosed_matches((m for t in teams for m in t.explanation), viewer),
+                      "consortia")
         return ConsortiumList(consortia=teams)
 
     @get("/v1/themes", sync_to_thread=False)
@@ -171,9 +173,9 @@ class Matching(Controller):
                    k: Annotated[int, QueryParameter(ge=1, le=30)] = 5) -> ThemeSuggestionList:
         """Themes an organisation's visible strengths and needs point to."""
         engine = _served_for(live, store, org_id).engine
-        partners = partners_of(store, principal)
-        found = engine.themes_for([engine.index_of(org_id)], principal.viewer(engine, partners), k=k)
-        if org_id in partners:  # its partner-tier items shaped the themes: a disclosure
-            log_partner_items(store, principal, {org_id: partner_count(store.get_organization(org_id))},
-                              "themes")
+        viewer = viewer_of(store, principal)
+        found = engine.themes_for([engine.index_of(org_id)], viewer.indexed(engine.eco.index), k=k)
+        # The items it may see beyond public shaped the themes: a disclosure.
+        shown = visible_organization(store.get_organization(org_id), viewer)
+        log_disclosed(store, viewer, disclosed_items([shown], viewer), "themes")
         return ThemeSuggestionList(organization_id=org_id, themes=found)

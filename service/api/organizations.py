@@ -10,17 +10,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from data.errors import UnknownOrganization
 from data.records import REGION_PATTERN, Kind, Organization
 from data.taxonomy import IndustryId
-from service.api.deps import (
-    Caller,
-    LiveDep,
-    StoreDep,
-    log_partner_items,
-    partner_count,
-    partners_of,
-    visible_organization,
-)
+from service.api.deps import Caller, LiveDep, StoreDep, viewer_of
 from service.api.errors import IdMismatch, OrganizationExists
 from service.api.types import OrganizationPage
+from service.disclosure import disclosed_items, log_disclosed, visible_organization
 
 
 class Organizations(Controller):
@@ -44,10 +37,9 @@ class Organizations(Controller):
     def read(self, org_id: FromPath[str], principal: Caller, store: StoreDep) -> Organization:
         """One organisation, with the items the caller may see."""
         org = store.get_organization(org_id)
-        partners = partners_of(store, principal)
-        shown = visible_organization(org, principal, partners)
-        if org.id in partners:
-            log_partner_items(store, principal, {org.id: partner_count(shown)}, "organization")
+        viewer = viewer_of(store, principal)
+        shown = visible_organization(org, viewer)
+        log_disclosed(store, viewer, disclosed_items([shown], viewer), "organization")
         return shown
 
     @put("/{org_id:str}", sync_to_thread=True)
@@ -76,8 +68,7 @@ class Organizations(Controller):
         """List and search (text matches names and public items only)."""
         items, total = store.list_organizations(kind=kind, region=region, industry=industry,
                                                 text=q, limit=limit, offset=offset)
-        partners = partners_of(store, principal)
-        shown = [visible_organization(o, principal, partners) for o in items]
-        log_partner_items(store, principal, {o.id: partner_count(o) for o in shown
-                                             if o.id in partners}, "search")
+        viewer = viewer_of(store, principal)
+        shown = [visible_organization(o, viewer) for o in items]
+        log_disclosed(store, viewer, disclosed_items(shown, viewer), "search")
         return OrganizationPage(items=shown, total=total, limit=limit, offset=offset)

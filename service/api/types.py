@@ -53,6 +53,8 @@ class SuggestionList(msgspec.Struct, kw_only=True):
     # "stored": the nightly batch's list (public reasons only), "live": computed now
     source: Literal["live", "stored"] = "live"
     computed_at: str | None = None
+    # Listed partners the asker has already asked to be introduced to: the suggestions it acted on.
+    acted_on: list[str] = []
 
 
 class ConsortiumRequest(Body):
@@ -90,6 +92,7 @@ class IntroductionRequest(Body):
 
 class Decline(Body):
     reason: DeclineReason
+    note: Annotated[str, Meta(min_length=1, max_length=500, pattern=r"\S")] | None = None  # for the requester
 
 
 class IntroductionList(msgspec.Struct, kw_only=True):

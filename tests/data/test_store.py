@@ -210,3 +210,29 @@ def test_stored_suggestions_are_replaced_whole(two: Store):
     assert [r[1] for r in StoredLists(two).of(["org-a"])["org-a"]] == [0.9, 0.5]
     StoredLists(two).replace("org-a", [("org-b", 0.7, b'{"p":3}')], "v2")
     assert StoredLists(two).of(["org-a"])["org-a"] == [("org-b", 0.7, b'{"p":3}')]
+
+
+def test_a_store_from_before_the_nda_tier_keeps_its_items_and_takes_nda_items(tmp_path: Path):
+    import sqlite3
+
+    from data.migrations import MIGRATIONS
+
+    db = tmp_path / "v9.db"
+    conn = sqlite3.connect(db)
+    for version in range(9):
+        conn.executescript(MIGRATIONS[version])
+    conn.executescript(
+        "INSERT INTO organizations(id, name, kind, region, nda, registered_at, updated_at)"
+        " VALUES ('org-a', 'A', 'company', 'JP-13', 'open', '2025-01-01T00:00:00.000000Z',"
+        " '2025-01-01T00:00:00.000000Z');"
+        "INSERT INTO items VALUES ('org-a', 'strength', 0, 'ai.vision', 'partner', 'cameras');"
+        "INSERT INTO disclosures(at, viewer_org, owner_org, items, route) VALUES ('t', 'b', 'org-a', 1, 'x');"
+        "PRAGMA user_version=9;")
+    conn.close()
+    with Store(db) as migrated:
+        org = migrated.get_organization("org-a")
+        assert [(i.tier, i.text) for i in org.strengths] == [("partner", "cameras")]
+        migrated.put_organization(msgspec.structs.replace(
+            org, strengths=(*org.strengths, Item(tag="ai.vision", text="secret", tier="nda"))))
+        assert [i.tier for i in migrated.get_organization("org-a").strengths] == ["partner", "nda"]
+        assert migrated.read("SELECT items, nda_items FROM disclosures") == [(1, 0)]

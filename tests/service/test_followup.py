@@ -69,3 +69,43 @@ def test_an_office_sees_only_its_own_pipeline(api):
     assert api.call("GET", f"/v1/organizations/{STRANGER_ORG}/pipeline", "office").status_code == 403
     assert api.call("GET", f"/v1/organizations/{STRANGER_ORG}/pipeline", "analyst").status_code == 200
     assert api.call("GET", "/v1/organizations/nope/pipeline", "admin").status_code == 404
+
+
+def test_the_pipeline_shows_who_confirmed_the_nda_and_whether_it_holds(api):
+    intro = _accepted(api)
+    api.call("POST", f"/v1/introductions/{intro}/nda", "office",
+             json={"key": "n1", "by": OFFICE_ORG, "action": "confirm"})
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert (entry["nda_confirmed_by"], entry["nda_in_force"]) == ([OFFICE_ORG], False)
+    api.call("POST", f"/v1/introductions/{intro}/nda", "stranger",
+             json={"key": "n2", "by": STRANGER_ORG, "action": "confirm"})
+    pipe = api.call("GET", f"/v1/organizations/{STRANGER_ORG}/pipeline", "stranger").json()
+    entry = pipe["introductions"][0]
+    assert (sorted(entry["nda_confirmed_by"]), entry["nda_in_force"]) == (
+        sorted([OFFICE_ORG, STRANGER_ORG]), True)
+
+
+def test_a_request_declined_at_once_reaches_the_requester_with_its_reason_and_note(api):
+    made = api.call("POST", "/v1/introductions", "office",
+                    json={"requester": OFFICE_ORG, "target": STRANGER_ORG}).json()["id"]
+    no = api.call("POST", f"/v1/introductions/{made}/decline", "stranger",
+                  json={"reason": "capacity", "note": "our lab is full until April"})
+    assert no.status_code == 200, no.text
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert (entry["stage"], entry["decline_reason"], entry["decline_note"]) == (
+        "declined", "capacity", "our lab is full until April")
+    listed = api.call("GET", "/v1/introductions", "office").json()["introductions"][0]
+    assert (listed["reason"], listed["note"]) == ("capacity", "our lab is full until April")
+    blank = api.call("POST", f"/v1/introductions/{made}/decline", "stranger",
+                     json={"reason": "capacity", "note": "  "})
+    assert (blank.status_code, blank.json()["field"]) == (422, "$.note")
+
+
+def test_an_office_sees_which_suggestions_it_acted_on(api):
+    listed = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/suggestions?k=5&fresh=true", "office").json()
+    assert listed["acted_on"] == []
+    chosen = listed["suggestions"][1]["partner_id"]
+    assert api.call("POST", "/v1/introductions", "office",
+                    json={"requester": OFFICE_ORG, "target": chosen}).status_code == 201
+    again = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/suggestions?k=5&fresh=true", "office").json()
+    assert again["acted_on"] == [chosen] and chosen in [s["partner_id"] for s in again["suggestions"]]

@@ -1,0 +1,109 @@
+"""The KPI report: Markdown with three SVG charts beside it (funnel, time to stage, exposure)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from matching.kpis import Kpis
+
+GROUP_NAMES = {"newcomers": "newcomers (< 1 year)", "startups_smes": "startups and SMEs",
+               "outside_metropolitan": "outside Tokyo, Osaka, Aichi"}
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def bars(title: str, rows: list[tuple[str, list[tuple[float | None, str]]]], fmt, legend: str = "",
+         width: int = 720) -> str:
+    """Horizontal bars, one group per row, one bar per (value, colour) in it; a missing value
+    (nothing to divide by) is labelled "–"."""
+    per = max((len(values) for _, values in rows), default=1)
+    top = max([v or 0.0 for _, values in rows for v, _ in values] + [1e-9])
+    bar_h, gap, label_w = 14, 10, 200
+    height = len(rows) * (per * bar_h + gap) + 44
+    scale = (width - label_w - 80) / top
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'font-family="sans-serif" font-size="12">',
+             f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>']
+    if legend:
+        parts.append(f'<text x="0" y="30" fill="#555">{escape(legend)}</text>')
+    y = 40
+    for name, values in rows:
+        parts.append(f'<text x="0" y="{y + bar_h - 2}">{escape(name)}</text>')
+        for i, (value, colour) in enumerate(values):
+            w = max((value or 0.0) * scale, 1)
+            dy = y + i * bar_h
+            parts.append(f'<rect x="{label_w}" y="{dy}" width="{w:.1f}" height="{bar_h - 2}" '
+                         f'fill="{colour}"/>')
+            label = "–" if value is None else fmt(value)
+            parts.append(f'<text x="{label_w + w + 4:.1f}" y="{dy + bar_h - 4}">{escape(label)}</text>')
+        y += per * bar_h + gap
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def funnel_chart(k: Kpis) -> str:
+    return bars("Journeys that reached each stage", [(f.stage, [(f.journeys, "#2b6cb0")]) for f in k.funnel],
+                lambda v: f"{int(v):,}")
+
+
+def time_chart(k: Kpis) -> str:
+    return bars("Median days from the first outcome to each stage",
+                [(f.stage, [(f.median_days, "#38a169")]) for f in k.funnel[1:]],
+                lambda v: f"{v:g} d")
+
+
+def exposure_chart(k: Kpis) -> str:
+    rows = [(GROUP_NAMES.get(e.group, e.group),
+             [(e.stored_slots, "#2b6cb0"), (e.introductions, "#90cdf4"), (e.ecosystem, "#a0aec0")])
+            for e in k.exposure]
+    return bars("Exposure by group", rows, lambda v: f"{100 * v:.1f}%",
+                legend="dark: stored-list slots, light: introductions, grey: share of the ecosystem")
+
+
+def render_markdown(k: Kpis, charts: dict[str, str]) -> str:
+    scope = f"organisation `{k.organization}`" if k.organization else "the whole ecosystem"
+    lines = [f"# Kyoso KPIs: {scope}", "", f"Window: {k.start} to {k.end} (UTC days). "
+             f"{k.journeys:,} journeys began in it.", "",
+             "## Funnel", "", "| stage | journeys | conversion | median days |", "|---|---|---|---|"]
+    lines += [f"| {f.stage} | {f.journeys:,} | {_pct(f.conversion)} | {_num(f.median_days)} |"
+              for f in k.funnel]
+    lines += ["", f"![funnel]({charts['funnel']})", "", f"![time to stage]({charts['time']})", ""]
+    r, a = k.requests, k.acted_on
+    lines += ["## Requests and suggestions", "",
+              f"Introductions asked for: {r.requested:,} — accepted {r.accepted:,}, declined "
+              f"{r.declined:,}, waiting {r.pending:,}; acceptance rate {_pct(r.acceptance_rate)}.", "",
+              f"Suggestions acted on: {a.acted_on:,} of {a.suggestions:,} logged suggestions "
+              f"({_pct(a.share)}); stored-list slots acted on: {a.stored_slots_acted_on:,} of "
+              f"{a.stored_slots:,} ({_pct(a.stored_share)}).", "",
+              f"Stalled introductions on {k.end}: {k.stalled:,}"
+              + (" (" + ", ".join(f"{rule} {n}" for rule, n in k.stalled_by_rule.items()) + ")"
+                 if k.stalled_by_rule else "") + ".", ""]
+    lines += ["## Decline reasons", "", "| reason | declines |", "|---|---|"]
+    lines += [f"| {reason} | {n:,} |" for reason, n in k.decline_reasons.items()] or ["| – | 0 |"]
+    lines += ["", "## Exposure", "", "| group | stored-list slots | introductions | ecosystem |",
+              "|---|---|---|---|"]
+    lines += [f"| {GROUP_NAMES.get(e.group, e.group)} | {_pct(e.stored_slots)} | {_pct(e.introductions)}"
+              f" | {_pct(e.ecosystem)} |" for e in k.exposure]
+    lines += ["", f"![exposure]({charts['exposure']})", "", "## Definitions", ""]
+    lines += [f"- **{name}**: {text}" for name, text in k.definitions.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_kpi_report(k: Kpis, out: str | Path) -> Path:
+    """Write the Markdown report and its charts (``<name>-funnel.svg`` … beside it)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    charts = {}
+    for name, draw in (("funnel", funnel_chart), ("time", time_chart), ("exposure", exposure_chart)):
+        path = out.with_name(f"{out.stem}-{name}.svg")
+        path.write_text(draw(k))
+        charts[name] = path.name
+    out.write_text(render_markdown(k, charts))
+    return out
