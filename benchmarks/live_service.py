@@ -124,12 +124,17 @@ def workers_serving(port: int, version: str, workers: int, timeout: float = 60) 
     return time.monotonic() - started
 
 
-def worker_rss(pid: int) -> list[float]:
-    """MiB resident in the server process and each of its children (the workers)."""
+def worker_memory(pid: int) -> list[tuple[float, float]]:
+    """MiB resident (RSS) and proportional (PSS: pages shared between processes counted once
+    across them) of the server process and each of its children (the workers)."""
     import psutil
 
     parent = psutil.Process(pid)
-    return [p.memory_info().rss / 2**20 for p in [parent, *parent.children(recursive=True)]]
+    out = []
+    for p in [parent, *parent.children(recursive=True)]:
+        info = p.memory_full_info()
+        out.append((info.rss / 2**20, info.pss / 2**20))
+    return out
 
 
 def main() -> None:
@@ -211,7 +216,7 @@ def main() -> None:
                               env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         promoted = workers_serving(args.port, "v-next", args.workers)
-        rss = worker_rss(server.pid)
+        memory = worker_memory(server.pid)
     finally:
         if server is not None:
             server.terminate()
@@ -239,7 +244,9 @@ def main() -> None:
     print(f"| outcome → pair's next live fit shows the tie: {direct} (before: {was}), ms | "
           f"{outcome_seen * 1000:.0f} | |")
     print(f"| CLI promotion → every worker ({args.workers}) serves it, s | {promoted:.2f} | |")
-    print(f"| resident memory of each server process, MiB | {', '.join(f'{r:,.0f}' for r in rss)} | |")
+    print(f"| resident memory of each server process, MiB | {', '.join(f'{r:,.0f}' for r, _ in memory)} | |")
+    print(f"| its share of memory (PSS: shared pages counted once across processes), MiB | "
+          f"{', '.join(f'{p:,.0f}' for _, p in memory)} | total {sum(p for _, p in memory):,.0f} |")
 
 
 if __name__ == "__main__":
