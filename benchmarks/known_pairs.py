@@ -35,7 +35,7 @@ def main() -> None:
         from data.store import Store
         from service.verify import verified_ranker
 
-        scorer = verified_ranker(Registry(Store(args.db)).model(args.version))
+        scorer = verified_ranker(Registry(Store(args.db)), args.version)
     orgs, items, outcomes, members = generate(2000, seed=7)
     orgs = public_frame(orgs)
     extra_orgs, extra_items = frames(orgs["registered_at"].max())
