@@ -124,7 +124,8 @@ def quarter_windows(first_day: float, last_day: float, days: float = 91.0) -> li
 
 # What a newcomer lacks: every feature that reads the asker's own history.
 ASKER_HISTORY = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",
-                 "resource_allocation", "two_hop", "ppr", "degree_a", "theme_activity_a")
+                 "resource_allocation", "two_hop", "ppr", "degree_a", "theme_activity_a",
+                 "theme_profile_sim", "nda_declines_a", "pair_declines")
 
 
 def newcomer_copies(x: np.ndarray, y: np.ndarray, groups: np.ndarray, share: float,
