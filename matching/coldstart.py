@@ -5,8 +5,8 @@ model trained mostly on askers with history ranks its candidates less surely tha
 plain two-way fit does. Its two-way score is then a weighted geometric mean of the model's
 and of that fit (both 0–1). The weight is chosen on the validation queries as newcomers
 would ask them (``choose_cold_weight``: real newcomers, and every other asker with its
-history blanked — a quarter holds only a handful of real newcomers, too few to choose on)
-and stored with the model.
+history blanked — a quarter holds only a handful of real newcomers, too few to choose on),
+kept at an even blend unless validation clearly asks otherwise, and stored with the model.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from features.pairs import FEATURES
 from matching.queries import RELEVANT_GRADE
-from matching.ranker import graded_ndcg
+from matching.ranker import query_ndcgs
 from matching.reciprocity import squash
 
 COLD_WEIGHT = 0.5  # weight of the two-way fit in a newcomer's score, before a model chose one
@@ -52,13 +52,22 @@ def cold_blend(score: np.ndarray, x_forward: np.ndarray, weight: float = COLD_WE
 
 def choose_cold_weight(raw: np.ndarray, x: np.ndarray, y: np.ndarray, group: np.ndarray,
                        ) -> tuple[float, dict[float, float]]:
-    """The weight that ranks newcomers' validation queries best (NDCG@10, a meeting or more
+    """The weight for newcomers, from their validation queries (NDCG@10, a meeting or more
     counts, as in the evaluation): ``raw`` is the ranker's score of rows ``x`` grouped by
-    query, ``y`` their graded labels. Ties go to the weight nearest the default."""
+    query, ``y`` their graded labels.
+
+    Of the weights within one standard error of the best, the one nearest the even blend
+    (``COLD_WEIGHT``): on a couple of hundred queries they cannot be told apart, so the
+    weight moves from the even blend only as far as validation clearly asks.
+    """
     if not len(group):
         return COLD_WEIGHT, {}
     relevant = (y >= RELEVANT_GRADE).astype(np.int32)
-    scores = {w: graded_ndcg(relevant, cold_blend(squash(raw), x, w, group), group)
-              for w in COLD_WEIGHTS}
+    per_query = {w: query_ndcgs(relevant, cold_blend(squash(raw), x, w, group), group)
+                 for w in COLD_WEIGHTS}
+    scores = {w: float(v.mean()) if len(v) else 0.0 for w, v in per_query.items()}
     best = max(COLD_WEIGHTS, key=lambda w: (scores[w], -abs(w - COLD_WEIGHT)))
-    return best, scores
+    values = per_query[best]
+    error = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+    close = [w for w in COLD_WEIGHTS if scores[w] >= scores[best] - error]
+    return min(close, key=lambda w: (abs(w - COLD_WEIGHT), -w)), scores

@@ -47,3 +47,18 @@ def test_the_weight_follows_what_ranks_newcomers_best_on_validation():
                       [0, 1, 1, 0, 1, 1])
     best, scores = choose_cold_weight(model_right, fit_wrong, y, group)
     assert best < COLD_WEIGHT and scores[1.0] < scores[best] == 1.0
+
+
+def test_a_gain_within_validation_noise_keeps_the_even_blend():
+    # 20 queries every weight ranks right, 19 every weight ranks wrong, and one that only the
+    # model gets right: a gain of one query in forty, well inside the noise of forty.
+    right = ([0.9, 0.1], [0.9, 0.1], [1, 0], [1, 0], [1.0, -1.0], [3, 0])
+    wrong = ([0.9, 0.1], [0.9, 0.1], [1, 0], [1, 0], [1.0, -1.0], [0, 3])
+    model_only = ([0.1, 0.9], [0.1, 0.9], [0, 1], [0, 1], [1.0, -1.0], [3, 0])
+    queries = [right] * 20 + [wrong] * 19 + [model_only]
+    x = _rows(*(np.concatenate([q[i] for q in queries]) for i in range(4)))
+    raw = np.concatenate([q[4] for q in queries])
+    y = np.concatenate([q[5] for q in queries])
+    best, scores = choose_cold_weight(raw, x, y, np.full(len(queries), 2))
+    assert scores[0.0] > scores[COLD_WEIGHT]  # the model alone is ahead, by one query
+    assert best == COLD_WEIGHT
