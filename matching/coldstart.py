@@ -28,10 +28,10 @@ def two_way_fit(x_forward: np.ndarray, group: np.ndarray | None = None) -> np.nd
     """Mean of the text fit and tag coverage both ways, 0–1, from the forward features.
 
     Each direction's text fit is taken relative to the best of its query's candidates
-    (``group``: the row count of each query; None: one query). A cosine between texts
-    written by different people rarely passes 0.3, so raw it would count for little beside
-    the tags' 0–1 shares: a partner whose text answers a need its tags miss would lose to
-    any partner with the tag.
+    (``group``: the row count of each query; None: one query). Cosines between texts
+    written by different people stay small, so raw they would count for little beside the
+    tags' 0–1 shares: a partner whose text answers a need its tags miss would lose to any
+    partner with the tag.
     """
     x = np.nan_to_num(np.asarray(x_forward, dtype=np.float64))
     text = x[:, _TEXT]
