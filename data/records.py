@@ -180,6 +180,7 @@ class Factor(Record):
     name: str
     value: float | None  # None when the feature is unknown for the pair (e.g. no location)
     contribution: float
+    label: str = ""  # the feature in words, in the language asked for
 
 
 class Explanation(Record):

@@ -6,6 +6,8 @@ from collections import Counter
 
 import numpy as np
 
+REACH = 2  # a list of k is drawn from the 2k strongest: variety never shows a weak match
+
 
 def similarity(kind: np.ndarray, industries: np.ndarray, i: int, others: np.ndarray) -> np.ndarray:
     """How alike candidate ``i`` is to each of ``others``: same kind and shared industries."""
@@ -18,13 +20,14 @@ def similarity(kind: np.ndarray, industries: np.ndarray, i: int, others: np.ndar
 
 def diversify(items: np.ndarray, scores: np.ndarray, kind: np.ndarray, industries: np.ndarray, k: int,
               *, lam: float = 0.8, exposure: Counter | None = None,
-              cap: int | None = None) -> np.ndarray:
+              cap: int | None = None, reach: int = REACH) -> np.ndarray:
     """Pick ``k`` of ``items`` by maximal marginal relevance; skip those at the exposure cap.
 
     Args:
         items: candidate indices, any order; scores: their relevance.
         lam: weight of relevance against similarity to what is already picked (1 = no MMR).
         exposure, cap: how many lists each candidate is already in, and the most allowed.
+        reach: MMR picks among the ``reach * k`` strongest (of those under the cap).
     """
     order = np.argsort(-scores, kind="stable")
     items, scores = items[order], scores[order]
@@ -33,14 +36,17 @@ def diversify(items: np.ndarray, scores: np.ndarray, kind: np.ndarray, industrie
         items, scores = items[keep], scores[keep]
     if len(items) == 0:
         return items
-    span = scores.max() - scores.min()
-    rel = (scores - scores.min()) / span if span > 0 else np.ones(len(scores))
-    pool = min(len(items), max(4 * k, 50))  # MMR among the strongest only
+    pool = min(len(items), reach * k)
+    # Relevance is scaled over that pool: how far down the weakest retrieved candidate
+    # (never shown) lies must not set what a step of relevance is worth against variety.
+    top = scores[:pool]
+    span = top.max() - top.min()
+    rel = (top - top.min()) / span if span > 0 else np.ones(pool)
     chosen: list[int] = []
     best_sim = np.zeros(pool)
     left = np.ones(pool, dtype=bool)
     for _ in range(min(k, pool)):
-        gain = np.where(left, lam * rel[:pool] - (1 - lam) * best_sim, -np.inf)
+        gain = np.where(left, lam * rel - (1 - lam) * best_sim, -np.inf)
         pick = int(np.argmax(gain))
         chosen.append(pick)
         left[pick] = False

@@ -334,7 +334,7 @@ class Engine:
                 coverage = theme_coverage(theme, ranked.theme_fit[i], a_needs, b_strengths, b_needs)
             explanation = Explanation(need_matches=tuple(matches[j]), path=paths[j],
                                       factors=tuple(top_factors(FEATURES, ranked.x_forward[i],
-                                                                contrib[j])))
+                                                                contrib[j], lang=lang)))
             values = {f: float(ranked.x_forward[i, F[f]]) for f in REASON_FEATURES}
             out.append(Suggestion(
                 partner_id=str(self.eco.ids[b]), partner_name=str(self.eco.names[b]),

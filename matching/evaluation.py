@@ -182,26 +182,6 @@ class EngineSystem:
         return self.rank(q.asker, q.theme)[:DEPTH]
 
 
-def fit_cold_weight(engine, queries: list[Query], *,
-                    limit: int = VALIDATION_QUERIES) -> tuple[float, dict[float, float]]:
-    """Choose how much newcomers lean on plain fit, on the validation queries of askers
-    without history (an engine built as of their day); sets it on the engine's scorer."""
-    from matching.coldstart import COLD_WEIGHT, COLD_WEIGHTS
-
-    cold = [q for q in queries if q.relevant() and engine.ctx.graph.degree[q.asker] == 0][:limit]
-    if not cold:
-        engine.scorer.cold_weight_ = COLD_WEIGHT
-        return COLD_WEIGHT, {}
-    scores = {}
-    for w in COLD_WEIGHTS:
-        engine.scorer.cold_weight_ = w
-        scores[w] = float(np.mean([ndcg_at(engine.rank(q.asker, theme=q.theme).partners, q.relevant())
-                                   for q in cold]))
-    best = max(COLD_WEIGHTS, key=lambda w: (scores[w], -abs(w - COLD_WEIGHT)))  # ties: the middle
-    engine.scorer.cold_weight_ = best
-    return best, scores
-
-
 def fit_reciprocity(engine, queries: list[Query], *, new_only: bool = False,
                     limit: int = VALIDATION_QUERIES) -> tuple[float, dict[float, float]]:
     """Choose the backward weight on validation queries (an engine built as of their day)."""

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from data.records import STAGE_GRADE, Factor, GraphPath, NeedMatch
+from data.records import STAGE_GRADE, Factor, GraphPath, Lang, NeedMatch
 from data.taxonomy import TAG_IDS
 from features.ecosystem import Ecosystem
 from features.graph import Graph
 from features.text import TextVectors
+from matching.factor_labels import factor_label
 from matching.visibility import Viewer
 
 
@@ -193,10 +194,12 @@ _JA_STAGE = {"declined": "辞退", "suggested": "提案", "contacted": "連絡",
 
 
 def top_factors(names: tuple[str, ...], values: np.ndarray, contributions: np.ndarray,
-                top: int = 5) -> list[Factor]:
-    """The features that moved the score most (the last contribution is the bias)."""
+                top: int = 5, lang: Lang = "en") -> list[Factor]:
+    """The features that moved the score most (the last contribution is the bias), each
+    with its label in ``lang``."""
     contrib = contributions[: len(names)]
     order = np.argsort(-np.abs(contrib), kind="stable")[:top]
     return [Factor(name=names[i],
                    value=round(float(values[i]), 4) if np.isfinite(values[i]) else None,
-                   contribution=round(float(contrib[i]), 4)) for i in order if contrib[i] != 0]
+                   contribution=round(float(contrib[i]), 4), label=factor_label(names[i], lang))
+            for i in order if contrib[i] != 0]

@@ -48,8 +48,8 @@ def fingerprint(x: np.ndarray, y: np.ndarray, group: np.ndarray) -> str:
     return h.hexdigest()[:16]
 
 
-def graded_ndcg(y: np.ndarray, score: np.ndarray, group: np.ndarray, k: int = 10) -> float:
-    """Mean NDCG@k with gains 2^label - 1 (LightGBM's), over queries with a positive label."""
+def query_ndcgs(y: np.ndarray, score: np.ndarray, group: np.ndarray, k: int = 10) -> np.ndarray:
+    """NDCG@k of each query with a positive label, gains 2^label - 1 (LightGBM's)."""
     out, start = [], 0
     for size in group:
         labels, s = y[start:start + size], score[start:start + size]
@@ -60,7 +60,13 @@ def graded_ndcg(y: np.ndarray, score: np.ndarray, group: np.ndarray, k: int = 10
         dcg = ((2.0 ** labels[np.argsort(-s, kind="stable")[:k]] - 1) * discount).sum()
         ideal = ((2.0 ** np.sort(labels)[::-1][:k] - 1) * discount).sum()
         out.append(dcg / ideal)
-    return float(np.mean(out)) if out else 0.0
+    return np.array(out, dtype=np.float64)
+
+
+def graded_ndcg(y: np.ndarray, score: np.ndarray, group: np.ndarray, k: int = 10) -> float:
+    """Mean NDCG@k with gains 2^label - 1 (LightGBM's), over queries with a positive label."""
+    out = query_ndcgs(y, score, group, k)
+    return float(out.mean()) if len(out) else 0.0
 
 
 class _StopAfterFloor:

@@ -124,12 +124,15 @@ def quarter_windows(first_day: float, last_day: float, days: float = 91.0) -> li
 
 # What a newcomer lacks: every feature that reads the asker's own history.
 ASKER_HISTORY = ("repeat", "prior_declines", "common_neighbours", "adamic_adar",
-                 "resource_allocation", "two_hop", "ppr", "degree_a", "theme_activity_a")
+                 "resource_allocation", "two_hop", "ppr", "degree_a", "theme_activity_a",
+                 "theme_profile_sim", "nda_declines_a", "pair_declines")
 
 
-def _with_cold_copies(x, y, groups, share, rng):
+def newcomer_copies(x: np.ndarray, y: np.ndarray, groups: np.ndarray, share: float,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Copies of a ``share`` of the queries as a newcomer would ask them: the asker's history
-    blanked and its earlier partners gone (a newcomer has none to find again)."""
+    blanked and its earlier partners gone (a newcomer has none to find again). A newcomer's
+    own query is copied as it is."""
     ends = np.cumsum(groups)
     starts = ends - groups
     repeat = x[:, FEATURES.index("repeat")]
@@ -140,9 +143,14 @@ def _with_cold_copies(x, y, groups, share, rng):
         if len(rows) > 1 and y[rows].max() > y[rows].min():
             parts.append(rows)
     if not parts:
-        return x, y, groups
+        return x[:0], y[:0], np.zeros(0, dtype=np.int64)
     rows = np.concatenate(parts)
     cold = x[rows].copy()
     cold[:, [FEATURES.index(f) for f in ASKER_HISTORY]] = 0.0
-    return (np.concatenate([x, cold]), np.concatenate([y, y[rows]]),
-            np.concatenate([groups, [len(p) for p in parts]]))
+    return cold, y[rows], np.array([len(p) for p in parts], dtype=np.int64)
+
+
+def _with_cold_copies(x, y, groups, share, rng):
+    """The rows with ``newcomer_copies`` of a ``share`` of their queries added."""
+    cx, cy, cg = newcomer_copies(x, y, groups, share, rng)
+    return np.concatenate([x, cx]), np.concatenate([y, cy]), np.concatenate([groups, cg])

@@ -28,6 +28,7 @@ from features.ecosystem import Ecosystem
 from features.graph import build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
 from features.text import TextVectors, fit_vectorizer, speaks_today, vectorizer_from, vectorizer_state
+from matching.coldstart import choose_cold_weight
 from matching.cooling import REPLAY_DAYS
 from matching.engine import Engine, Scorer, index_snapshot
 from matching.evaluation import (
@@ -36,13 +37,12 @@ from matching.evaluation import (
     SystemReport,
     candidate_recall,
     evaluate,
-    fit_cold_weight,
     fit_reciprocity,
 )
 from matching.explain import ItemTable
 from matching.queries import window_queries
 from matching.ranker import Ranker, graded_ndcg
-from matching.training import build_training_set, quarter_windows
+from matching.training import build_training_set, newcomer_copies, quarter_windows
 from service.shared_vectors import cache_dir, shared_text
 
 TEST_DAYS = 182.0
@@ -154,7 +154,8 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIE
     ctx = PairContext(prep.eco, prep.text, build_graph(prep.eco, s.valid_day))
     valid_engine = Engine(ctx=ctx, items=prep.items, scorer=ranker, cooling_days=REPLAY_DAYS)
     valid_queries = window_queries(prep.eco, s.valid_day, s.split_day)
-    ranker.cold_weight_, by_cold_weight = fit_cold_weight(valid_engine, valid_queries)
+    newcomers = newcomer_copies(valid.x, valid.y, valid.group, 1.0, np.random.default_rng(seed))
+    ranker.cold_weight_, by_cold_weight = choose_cold_weight(ranker.predict(newcomers[0]), *newcomers)
     ranker.reciprocity_, by_weight = fit_reciprocity(valid_engine, valid_queries)
     info = {"train_rows": len(train), "train_queries": len(train.group),
             "train_engine": "local" if client is None else "dask",
@@ -162,6 +163,7 @@ def train_ranker(prep: Prepared, *, seed: int = 0, max_queries: int = MAX_QUERIE
             "train_candidate_recall": round(train.candidate_recall, 4),
             "reciprocity_by_weight": {str(w): round(v, 4) for w, v in by_weight.items()},
             "cold_weight_by_weight": {str(w): round(v, 4) for w, v in by_cold_weight.items()},
+            "cold_weight_queries": len(newcomers[2]),
             "train_seconds": round(time.perf_counter() - started, 2)}
     return ranker, info
 

@@ -60,3 +60,14 @@ def frames(registered_at) -> tuple[pl.DataFrame, pl.DataFrame]:
                               "tier": "public", "text": text})
     return (pl.DataFrame(orgs, schema=F.ORG_SCHEMA),
             pl.DataFrame(items, schema=F.ITEM_SCHEMA).select(list(F.ITEM_SCHEMA)))
+
+
+def bundled_with_cases() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The bundled ecosystem (2,000 organisations, seed 7) with the cases registered last:
+    organisations, items, outcomes, members."""
+    from data.generator import generate, public_frame
+
+    orgs, items, outcomes, members = generate(2000, seed=7)
+    orgs = public_frame(orgs)
+    extra_orgs, extra_items = frames(orgs["registered_at"].max())
+    return pl.concat([orgs, extra_orgs]), pl.concat([items, extra_items]), outcomes, members

@@ -54,3 +54,25 @@ def test_training_rows_hold_only_what_retrieval_hands_the_ranker(engine):
     assert made.group.tolist() == [len(cands)]
     assert sorted(made.y.tolist()) == [0] * (len(cands) - 1) + [5]
     assert made.candidate_recall == 0.5
+
+
+def test_a_newcomer_copy_blanks_everything_a_real_newcomer_lacks(engine):
+    """A feature that is zero for every real newcomer but not for askers with history reads
+    the asker's history: a copy that kept it would teach the ranker a signal no newcomer has."""
+    from features.pairs import pair_features
+
+    ctx = engine.ctx
+    degree = ctx.graph.degree
+
+    def always_zero(askers) -> set[str]:
+        rows = [pair_features(ctx, np.full(ctx.eco.n - 1, a), np.delete(np.arange(ctx.eco.n), a))
+                for a in askers]
+        x = np.nan_to_num(np.concatenate(rows))
+        return {f for i, f in enumerate(FEATURES) if not x[:, i].any()}
+
+    newcomers = np.flatnonzero(degree == 0)[:5]
+    established = np.argsort(-degree)[:5]
+    assert len(newcomers) == 5
+    lacking = always_zero(newcomers) - always_zero(established)
+    assert "theme_profile_sim" in lacking
+    assert lacking <= set(ASKER_HISTORY)

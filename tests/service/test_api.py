@@ -258,6 +258,12 @@ def test_reasons_come_in_the_asked_language(api):
     assert all(s["lang"] == "ja" and s["reasons"] for s in ja["suggestions"])
     assert all(s["lang"] == "en" and s["reasons"] for s in en["suggestions"])
     assert [s["partner_id"] for s in ja["suggestions"]] == [s["partner_id"] for s in en["suggestions"]]
+    for s_ja, s_en in zip(ja["suggestions"], en["suggestions"], strict=True):
+        ja_factors, en_factors = s_ja["explanation"]["factors"], s_en["explanation"]["factors"]
+        assert [f["name"] for f in ja_factors] == [f["name"] for f in en_factors]  # raw names stay
+        assert ja_factors and all(f["label"] != f["name"] for f in ja_factors + en_factors)
+        assert all(any("\u3040" <= c <= "\u9fff" for c in f["label"]) for f in ja_factors)
+        assert all(f["label"].isascii() for f in en_factors)
     for s in en["suggestions"]:
         assert 0 <= s["score_forward"] <= 1 and 0 <= s["score_backward"] <= 1 and 0 <= s["score"] <= 1
         assert s["position_by_score"] >= 1

@@ -27,8 +27,10 @@ NDCG_TOLERANCE = 0.05
 def cluster():
     from distributed import LocalCluster
 
+    # Port 0: another cluster on the machine may hold the default HTTP port (8787), and the
+    # warning distributed gives then fails a run that treats warnings as errors.
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as local:
+                      dashboard_address=":0") as local:
         yield local
 
 
