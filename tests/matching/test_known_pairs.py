@@ -40,7 +40,7 @@ CASES = [(mode, x, y) for mode in MODES for a, b in PAIRS for x, y in ((a, b), (
 # in words, so a trained model ranks the town below generated towns that declare every tag the
 # company needs (benchmarks/known_pairs.py --train prints where).
 TEXT_ONLY = pytest.mark.xfail(reason="a need answered only in words is not yet credited by the "
-                                     "model's coverage features", strict=False)
+                                     "model's coverage features", strict=True)
 
 
 @pytest.mark.parametrize(("mode", "asker", "partner"), CASES)
