@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from data.taxonomy import TAG_BY_ID
 from service.api.errors import status_and_body
 from service.console.i18n import LANGS, console_lang, words
-from service.console.session import CSRF_FIELD, csrf_token
+from service.console.session import CSRF_FIELD, csrf_token, signed_in
 
 LANG_COOKIE = "kyoso_lang"
 T = TypeVar("T")
@@ -67,7 +67,8 @@ def page(request: Request, name: str, *, status: int = 200, problem: Problem | N
          **context: Any) -> Template:
     lang = lang_of(request)
     return Template(template_name=name, status_code=problem.status if problem else status, context={
-        **context, "lang": lang, "langs": LANGS, "t": words(lang), "problem": problem,
+        "user": signed_in(request), **context, "lang": lang, "langs": LANGS, "t": words(lang),
+        "problem": problem,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
         "label": lambda tag: tag_label(tag, lang)})
 

@@ -19,6 +19,7 @@ SESSION_COOKIE = "kyoso_console"
 SESSION_STORE = "console_sessions"
 CSRF_FIELD = "_csrf"
 SESSION_HOURS = 8
+SIGNED_IN = "kyoso.console_user"
 
 
 class NotSignedIn(Exception):
@@ -62,7 +63,13 @@ async def console_user(request: Request) -> Principal:
     key = request.app.state.key_store.api_key_by_id(key_id) if key_id else None
     if key is None:
         raise NotSignedIn()
-    return Principal(key)
+    request.scope[SIGNED_IN] = Principal(key)  # type: ignore[literal-required]
+    return request.scope[SIGNED_IN]  # type: ignore[literal-required]
+
+
+def signed_in(request: Request) -> Principal | None:
+    """Who this page is for (None on the sign-in page), for the navigation."""
+    return request.scope.get(SIGNED_IN)  # type: ignore[return-value]
 
 
 async def checked_form(request: Request) -> dict[str, Any]:
