@@ -28,6 +28,7 @@ from service.console.session import (
     session_config,
     session_store,
 )
+from service.console.teams import TeamPages
 from service.settings import Settings
 
 HERE = Path(__file__).parent
@@ -55,7 +56,7 @@ class Console:
 def console(settings: Settings) -> Console:
     return Console(
         route_handlers=[pages.signin_page, pages.signin, pages.signout, pages.home, pages.switch_lang,
-                        pages.root, OfficePages, FollowUpPages, AnalystPages,
+                        pages.root, OfficePages, FollowUpPages, TeamPages, AnalystPages,
                         create_static_files_router("/console/static", [HERE / "static"],
                                                    include_in_schema=False)],
         dependencies={"user": Provide(console_user), "form": Provide(checked_form)},

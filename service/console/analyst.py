@@ -46,6 +46,7 @@ def comparison(store: Store) -> tuple[list[tuple[str, float | None]], str | None
 
 class AnalystPages(Controller):
     path = "/console/models"
+    include_in_schema = False
 
     def _page(self, request: Request, user: Principal, store: Store, *, verdict: str | None = None,
               problem: Problem | None = None, job: Any = None) -> Template:

@@ -37,6 +37,7 @@ def window(request: Request) -> tuple[tuple[date | None, date | None], Problem |
 
 class FollowUpPages(Controller):
     path = "/console"
+    include_in_schema = False
 
     @get("/pipeline", sync_to_thread=True)
     def pipeline(self, request: Request, user: User, store: StoreDep, settings: SettingsDep) -> Template:

@@ -57,6 +57,7 @@ def suggestion_of(s: Any) -> Any:
 
 class OfficePages(Controller):
     path = "/console"
+    include_in_schema = False
 
     def _profile(self, request: Request, org: Organization, rows: dict[str, list[dict[str, str]]],
                  problem: Problem | None = None, saved: bool = False) -> Template:

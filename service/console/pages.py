@@ -18,12 +18,12 @@ User = NamedDependency[Principal]
 Form = NamedDependency[dict[str, Any]]
 
 
-@get("/console/signin", sync_to_thread=False)
+@get("/console/signin", sync_to_thread=False, include_in_schema=False)
 def signin_page(request: Request) -> Template:
     return page(request, "signin.html")
 
 
-@post("/console/signin")
+@post("/console/signin", include_in_schema=False)
 async def signin(request: Request) -> Template | Redirect:
     form = await checked_form(request)
     plain = str(form.get("key") or "").strip()
@@ -36,18 +36,18 @@ async def signin(request: Request) -> Template | Redirect:
     return Redirect("/console", status_code=303)
 
 
-@post("/console/signout", sync_to_thread=False)
+@post("/console/signout", sync_to_thread=False, include_in_schema=False)
 def signout(request: Request, form: Form) -> Redirect:
     request.clear_session()
     return Redirect("/console/signin", status_code=303)
 
 
-@get("/console", sync_to_thread=False)
+@get("/console", sync_to_thread=False, include_in_schema=False)
 def home(request: Request, user: User) -> Template:
     return page(request, "home.html", user=user)
 
 
-@get("/console/lang/{lang:str}", sync_to_thread=False)
+@get("/console/lang/{lang:str}", sync_to_thread=False, include_in_schema=False)
 def switch_lang(request: Request, lang: FromPath[str]) -> Redirect:
     """A preference, not a change of state: kept in a cookie; back to a console page only."""
     back = request.query_params.get("next") or "/console"

@@ -10,7 +10,8 @@ import pytest
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
 OFFICE_PAGES = ["/console", "/console/profile", "/console/suggestions", "/console/inbox",
-                "/console/pipeline", "/console/digest", "/console/kpis", f"/console/orgs/{STRANGER_ORG}"]
+                "/console/pipeline", "/console/digest", "/console/kpis", f"/console/orgs/{STRANGER_ORG}",
+                f"/console/fit?other={STRANGER_ORG}", "/console/consortia?theme=ai-manufacturing-quality"]
 ANALYST_PAGES = ["/console", "/console/models", "/console/kpis"]
 FORMS = ["/console/signout", "/console/profile", "/console/introductions",
          "/console/introductions/i-1/accept", "/console/introductions/i-1/decline", "/console/models/train",
@@ -144,11 +145,31 @@ def test_bad_profile_input_is_named_on_the_page_not_a_500(console):
     ("/console/suggestions?theme=nonsense", "theme"),
     ("/console/kpis?from=2025-13-01", "from"),
     ("/console/kpis?from=2025-06-01&to=2025-01-01", "from"),
+    ("/console/consortia?theme=ai-manufacturing-quality&size=9", "$.size"),
+    ("/console/consortia?theme=nonsense", "$.theme"),
+    (f"/console/fit?other={OFFICE_ORG}", None),
+    ("/console/fit?other=org-9999999", None),
 ])
 def test_bad_filters_are_named_on_the_page(console, path, field):
     console.sign_in("office")
     r = console.client.get(path)
-    assert r.status_code == 422 and f"<code>{field}</code>" in r.text, r.text[:2000]
+    assert 400 <= r.status_code < 500 and 'role="alert"' in r.text, r.text[:2000]
+    assert field is None or f"<code>{field}</code>" in r.text, r.text[:2000]
+
+
+def test_an_impossible_consortium_is_explained(console):
+    console.sign_in("office")
+    r = console.client.get("/console/consortia?theme=ai-manufacturing-quality&size=3"
+                           "&require_university=2&require_municipality=2&regions=JP-47")
+    assert r.status_code == 422 and 'role="alert"' in r.text
+    assert "class=\"team\"" not in r.text
+
+
+def test_the_consortium_builder_proposes_teams_with_their_members(console):
+    console.sign_in("office")
+    r = console.client.get("/console/consortia?need=AI+for+elderly+care&size=3&require_university=1")
+    assert r.status_code == 200 and r.text.count('class="team"') >= 1
+    assert "university" in r.text
 
 
 def test_a_decline_without_a_reason_names_it(console):
