@@ -12,11 +12,12 @@ from litestar.response import Redirect, Template
 
 from data.registry import Registry
 from data.store import Store
+from data.training_jobs import TrainingJobs
 from matching.evaluation import BASELINES
 from service.api.auth import Principal
 from service.api.models import Models
 from service.api.state import Jobs
-from service.api.types import Promote
+from service.api.types import Promote, TrainJob
 from service.console.charts import metric_bars
 from service.console.render import Problem, attempt, page
 from service.lifecycle import BASELINE
@@ -30,17 +31,20 @@ JobsDep = NamedDependency[Jobs]
 
 
 def comparison(store: Store) -> tuple[list[tuple[str, float | None]], str | None]:
-    """NDCG@10 of every version and of the baselines on the newest version's split."""
+    """NDCG@10 on the newest version's split, as the promotion rule compares them: each version
+    evaluated there, and the baselines; a version never evaluated there shows its own split's."""
     registry = Registry(store)
     models = registry.models()
-    rows: list[tuple[str, float | None]] = [
-        (m.version + (" (live)" if m.live else ""), m.metrics.get("ndcg_at_10")) for m in models]
     split = next((m.metrics.get("split_id") for m in reversed(models) if m.metrics.get("split_id")), None)
-    if split:
-        for b in BASELINES:
-            found = registry.evaluation(split, BASELINE + b)
-            if found is not None:
-                rows.append((f"baseline: {b}", found.ndcg))
+    rows: list[tuple[str, float | None]] = []
+    for m in models:
+        found = registry.evaluation(split, m.version) if split else None
+        name = m.version + (" (live)" if m.live else "") + ("" if found else " (own split)")
+        rows.append((name, found.ndcg if found else m.metrics.get("ndcg_at_10")))
+    for b in BASELINES if split else ():
+        base = registry.evaluation(split, BASELINE + b)
+        if base is not None:
+            rows.append((f"baseline: {b}", base.ndcg))
     return rows, split
 
 
@@ -53,14 +57,22 @@ class AnalystPages(Controller):
         listing = Models.list_models.fn(None, principal=user, store=store)
         rows, split = comparison(store)
         history = Registry(store).history()
+        recent = [TrainJob(**j) for j in TrainingJobs(store).recent(5)]
         return page(request, "models.html", listing=listing, verdict=verdict, problem=problem, job=job,
-                    chart=metric_bars(rows, "NDCG@10"), split=split, history=history[-10:][::-1])
+                    chart=metric_bars(rows, "NDCG@10"), split=split, history=history[-10:][::-1],
+                    recent=recent)
 
     @get("/", sync_to_thread=True)
     def registry(self, request: Request, user: User, store: StoreDep, jobs: JobsDep) -> Template:
         job_id = request.query_params.get("job")
         job = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs) if job_id else None
         return self._page(request, user, store, job=job, verdict=request.query_params.get("verdict"))
+
+    @get("/jobs/{job_id:str}", sync_to_thread=True)
+    def job(self, request: Request, job_id: FromPath[str], user: User, jobs: JobsDep) -> Template:
+        """The job's status line alone: htmx swaps it in every two seconds while it runs."""
+        found = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs)
+        return page(request, "job.html", job=found)
 
     @post("/train", sync_to_thread=True)
     def train(self, request: Request, user: User, form: Form, store: StoreDep,
