@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from service.api.auth import Forbidden
+from service.api.errors import domain_error
 from service.console import pages
 from service.console.analyst import AnalystPages
 from service.console.followup import FollowUpPages
@@ -35,8 +36,8 @@ HERE = Path(__file__).parent
 
 
 def forbidden(request: Request, exc: Forbidden) -> Response:
+    """A refused role: the API's JSON error, or on a console path a page that says why."""
     if not request.url.path.startswith("/console"):
-        from service.api.errors import domain_error
         return domain_error(request, exc)
     return page(request, "done.html", problem=Problem(403, str(exc)))
 

@@ -10,8 +10,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from service.api.auth import Principal
-from service.console.i18n import LANGS
-from service.console.render import LANG_COOKIE, Problem, page
+from service.console.i18n import LANGS, words
+from service.console.render import LANG_COOKIE, Problem, lang_of, page
 from service.console.session import CsrfRefused, NotSignedIn, checked_form, sign_in
 
 User = NamedDependency[Principal]
@@ -29,8 +29,6 @@ async def signin(request: Request) -> Template | Redirect:
     plain = str(form.get("key") or "").strip()
     key = request.app.state.key_store.find_api_key(plain) if plain else None
     if key is None:
-        from service.console.i18n import words
-        from service.console.render import lang_of
         return page(request, "signin.html", problem=Problem(401, words(lang_of(request))["bad_key"], "key"))
     sign_in(request, key.id)
     return Redirect("/console", status_code=303)

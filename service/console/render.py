@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from data.taxonomy import TAG_BY_ID
 from service.api.errors import status_and_body
@@ -72,7 +72,3 @@ def page(request: Request, name: str, *, status: int = 200, problem: Problem | N
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
         "label": lambda tag: tag_label(tag, lang)})
 
-
-def back_to(request: Request, fallback: str = "/console") -> Redirect:
-    """A redirect after a form (303: the browser follows with a GET)."""
-    return Redirect(path=fallback, status_code=303)
