@@ -492,6 +492,15 @@ class Store:
         r = rows[0]
         return ApiKey(id=r[0], role=r[1], org_id=r[2], created_at=r[3], revoked_at=r[4])
 
+    def api_key_by_id(self, key_id: str) -> ApiKey | None:
+        """A key that is not revoked, by its id (a console session holds the id, never the key)."""
+        rows = self.read("SELECT id, role, org_id, created_at, revoked_at FROM api_keys"
+                         " WHERE id=? AND revoked_at IS NULL", (key_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return ApiKey(id=r[0], role=r[1], org_id=r[2], created_at=r[3], revoked_at=r[4])
+
     def revoke_api_key(self, key_id: str) -> bool:
         with self.transaction() as conn:
             cur = conn.execute("UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL",

@@ -76,3 +76,8 @@ class TrainingJobs:
         job = dict(zip(_COLUMNS, rows[0], strict=True))
         job["metrics"] = msgspec.json.decode(job["metrics"]) if job["metrics"] else {}
         return job
+
+    def recent(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The newest jobs first (the console lists them with their status)."""
+        rows = self.store.read("SELECT id FROM training_jobs ORDER BY rowid DESC LIMIT ?", (limit,))
+        return [job for (job_id,) in rows if (job := self.get(job_id)) is not None]

@@ -56,6 +56,7 @@ def prepare_first_run(settings: Settings, host: str, port: int, log: Callable[[s
     base = f"http://{host}:{port}"
     org = example_org[0].id if example_org else "ORG_ID"
     log(f"Kyoso API on {base}  (interactive docs: {base}/docs)")
+    log(f"web console: {base}/console  (sign in with an API key; 日本語 / English)")
     log(f"try: curl -H 'X-API-Key: {key}' '{base}/v1/organizations/{org}/suggestions?k=5'")
 
 

@@ -6,17 +6,19 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 
 from data.generations import Generations
 from data.store import Store
 from service.api import deps
-from service.api.auth import authenticated, principal
+from service.api.auth import Forbidden, authenticated, principal
 from service.api.bodies import StrictBodies
 from service.api.deps import LiveDep, StoreDep
 from service.api.edge import edge
@@ -30,10 +32,19 @@ from service.api.organizations import Organizations
 from service.api.schema import VariadicTuples, document_errors
 from service.api.state import Jobs
 from service.api.types import Health, Ready
+from service.console import console, forbidden
 from service.live import LiveEngine
 from service.settings import Settings
 
 MAX_BODY_BYTES = 256 * 1024
+SWAGGER = "/static/swagger"  # Swagger UI's files, served here: /docs loads nothing from outside
+
+
+def swagger_plugin() -> SwaggerRenderPlugin:
+    return SwaggerRenderPlugin(
+        path="/", js_url=f"{SWAGGER}/swagger-ui-bundle.js", css_url=f"{SWAGGER}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{SWAGGER}/favicon-32x32.png'>")
 
 
 @get("/health", sync_to_thread=False, tags=["service"])
@@ -74,21 +85,29 @@ def create_app(settings: Settings) -> Litestar:
             app.state.key_store.close() if hasattr(app.state, "key_store") else None
             store.close()
 
+    pages = console(settings)
     app = Litestar(
-        route_handlers=[health, ready, Organizations, Matching, Exchange, FollowUp, KpiRoutes, Models],
-        dependencies={"principal": Provide(principal), "store": Provide(deps.store, sync_to_thread=False),
+        route_handlers=[health, ready, Organizations, Matching, Exchange, FollowUp, KpiRoutes, Models,
+                        create_static_files_router(SWAGGER, [Path(__file__).parent / "static" / "swagger"],
+                                                   include_in_schema=False),
+                        *pages.route_handlers],
+        dependencies={**pages.dependencies,
+                      "principal": Provide(principal), "store": Provide(deps.store, sync_to_thread=False),
                       "live": Provide(deps.live, sync_to_thread=False),
                       "jobs": Provide(deps.jobs, sync_to_thread=False),
                       "settings": Provide(lambda: settings, sync_to_thread=False)},
         lifespan=[lifespan],
         guards=[authenticated],
         plugins=[StrictBodies(), VariadicTuples()],
-        exception_handlers=HANDLERS,
+        exception_handlers={**HANDLERS, **pages.exception_handlers, Forbidden: forbidden},
+        template_config=pages.template_config,
+        middleware=pages.middleware,
+        stores=pages.stores,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Kyoso API", version="1", path="/docs",
             description="Two-way complementary co-creation partners, consortia and themes.",
-            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
+            render_plugins=[swagger_plugin(), JsonRenderPlugin(path="/openapi.json")],
             components=Components(security_schemes={"ApiKey": SecurityScheme(
                 type="apiKey", name="X-API-Key", security_scheme_in="header")}),
             security=[{"ApiKey": []}],

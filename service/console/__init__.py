@@ -1,0 +1,71 @@
+"""The web console at /console: server-rendered pages for offices and analysts, in Japanese
+and English, over the API's own handler functions and disclosure rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response
+from litestar.di import Provide
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from service.api.auth import Forbidden
+from service.api.errors import domain_error
+from service.console import pages
+from service.console.analyst import AnalystPages
+from service.console.followup import FollowUpPages
+from service.console.office import OfficePages
+from service.console.render import Problem, page
+from service.console.session import (
+    SESSION_STORE,
+    CsrfRefused,
+    NotSignedIn,
+    checked_form,
+    console_user,
+    session_config,
+    session_store,
+)
+from service.console.teams import TeamPages
+from service.settings import Settings
+
+HERE = Path(__file__).parent
+
+
+def forbidden(request: Request, exc: Forbidden) -> Response:
+    """A refused role: the API's JSON error, or on a console path a page that says why."""
+    if not request.url.path.startswith("/console"):
+        return domain_error(request, exc)
+    return page(request, "done.html", problem=Problem(403, str(exc)))
+
+
+@dataclass(frozen=True)
+class Console:
+    """What the app needs to serve the console."""
+
+    route_handlers: list[Any]
+    dependencies: dict[str, Provide]
+    template_config: TemplateConfig
+    middleware: list[Any]
+    stores: dict[str, Any]
+    exception_handlers: dict[type[Exception], Any]
+
+
+def console(settings: Settings) -> Console:
+    return Console(
+        route_handlers=[pages.signin_page, pages.signin, pages.signout, pages.home, pages.switch_lang,
+                        pages.root, OfficePages, FollowUpPages, TeamPages, AnalystPages,
+                        create_static_files_router("/console/static", [HERE / "static"],
+                                                   include_in_schema=False)],
+        dependencies={"user": Provide(console_user), "form": Provide(checked_form)},
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        middleware=[session_config().middleware],
+        stores={SESSION_STORE: session_store(settings)},
+        exception_handlers={NotSignedIn: pages.not_signed_in, CsrfRefused: pages.csrf_refused},
+    )
+
+
+__all__ = ["Console", "console", "forbidden"]

@@ -1,0 +1,105 @@
+"""An analyst's pages: the model registry beside the live model and the baselines, training
+jobs, promote and roll back behind a confirmation, with the promotion rule's verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from data.registry import Registry
+from data.store import Store
+from data.training_jobs import TrainingJobs
+from matching.evaluation import BASELINES
+from service.api.auth import Principal
+from service.api.models import Models
+from service.api.state import Jobs
+from service.api.types import Promote, TrainJob
+from service.console.charts import metric_bars
+from service.console.render import Problem, attempt, page
+from service.lifecycle import BASELINE
+from service.live import LiveEngine
+
+User = NamedDependency[Principal]
+Form = NamedDependency[dict[str, Any]]
+StoreDep = NamedDependency[Store]
+LiveDep = NamedDependency[LiveEngine]
+JobsDep = NamedDependency[Jobs]
+
+
+def comparison(store: Store) -> tuple[list[tuple[str, float | None]], str | None]:
+    """NDCG@10 on the newest version's split, as the promotion rule compares them: each version
+    evaluated there, and the baselines; a version never evaluated there shows its own split's."""
+    registry = Registry(store)
+    models = registry.models()
+    split = next((m.metrics.get("split_id") for m in reversed(models) if m.metrics.get("split_id")), None)
+    rows: list[tuple[str, float | None]] = []
+    for m in models:
+        found = registry.evaluation(split, m.version) if split else None
+        name = m.version + (" (live)" if m.live else "") + ("" if found else " (own split)")
+        rows.append((name, found.ndcg if found else m.metrics.get("ndcg_at_10")))
+    for b in BASELINES if split else ():
+        base = registry.evaluation(split, BASELINE + b)
+        if base is not None:
+            rows.append((f"baseline: {b}", base.ndcg))
+    return rows, split
+
+
+class AnalystPages(Controller):
+    path = "/console/models"
+    include_in_schema = False
+
+    def _page(self, request: Request, user: Principal, store: Store, *, verdict: str | None = None,
+              problem: Problem | None = None, job: Any = None) -> Template:
+        listing = Models.list_models.fn(None, principal=user, store=store)
+        rows, split = comparison(store)
+        history = Registry(store).history()
+        recent = [TrainJob(**j) for j in TrainingJobs(store).recent(5)]
+        return page(request, "models.html", listing=listing, verdict=verdict, problem=problem, job=job,
+                    chart=metric_bars(rows, "NDCG@10"), split=split, history=history[-10:][::-1],
+                    recent=recent)
+
+    @get("/", sync_to_thread=True)
+    def registry(self, request: Request, user: User, store: StoreDep, jobs: JobsDep) -> Template:
+        job_id = request.query_params.get("job")
+        job = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs) if job_id else None
+        return self._page(request, user, store, job=job, verdict=request.query_params.get("verdict"))
+
+    @get("/jobs/{job_id:str}", sync_to_thread=True)
+    def job(self, request: Request, job_id: FromPath[str], user: User, jobs: JobsDep) -> Template:
+        """The job's status line alone: htmx swaps it in every two seconds while it runs."""
+        found = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs)
+        return page(request, "job.html", job=found)
+
+    @post("/train", sync_to_thread=True)
+    def train(self, request: Request, user: User, form: Form, store: StoreDep,
+              jobs: JobsDep) -> Template | Redirect:
+        job, problem = attempt(lambda: Models.train.fn(None, principal=user, jobs=jobs))
+        if problem:
+            return self._page(request, user, store, problem=problem)
+        return Redirect(f"/console/models?job={job.id}", status_code=303)
+
+    @post("/{version:str}/promote", sync_to_thread=True)
+    def promote(self, request: Request, version: FromPath[str], user: User, form: Form, store: StoreDep,
+                live: LiveDep) -> Template:
+        if not form.get("confirm"):
+            return self._page(request, user, store, problem=Problem(
+                422, "tick the confirmation to promote", "confirm"))
+        listing, problem = attempt(lambda: Models.promote.fn(
+            None, version=version, data=Promote(force=bool(form.get("force"))), principal=user,
+            store=store, live=live))
+        return self._page(request, user, store, verdict=listing.verdict if listing else None,
+                          problem=problem)
+
+    @post("/rollback", sync_to_thread=True)
+    def rollback(self, request: Request, user: User, form: Form, store: StoreDep,
+                 live: LiveDep) -> Template:
+        if not form.get("confirm"):
+            return self._page(request, user, store, problem=Problem(
+                422, "tick the confirmation to roll back", "confirm"))
+        listing, problem = attempt(lambda: Models.rollback.fn(None, principal=user, store=store, live=live))
+        return self._page(request, user, store, verdict=listing.verdict if listing else None,
+                          problem=problem)

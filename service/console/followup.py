@@ -1,0 +1,73 @@
+"""An office's follow-up pages: its pipeline, its digest and its KPIs with charts; the
+ecosystem's KPIs and exposure for analysts. The API's handler functions answer them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from data.store import Store
+from service.api.auth import Principal
+from service.api.followup import FollowUp
+from service.api.kpis import KpiRoutes
+from service.console.charts import kpi_charts
+from service.console.office import own_org, store_names
+from service.console.render import Problem, attempt, page
+from service.settings import Settings
+
+User = NamedDependency[Principal]
+StoreDep = NamedDependency[Store]
+SettingsDep = NamedDependency[Settings]
+
+
+def window(request: Request) -> tuple[tuple[date | None, date | None], Problem | None]:
+    """The ``from`` and ``to`` fields of a KPI form, or a problem naming the one at fault."""
+    days: list[date | None] = []
+    for name in ("from", "to"):
+        raw = (request.query_params.get(name) or "").strip()
+        try:
+            days.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            return (None, None), Problem(422, f"{raw!r} is not a date (YYYY-MM-DD)", name)
+    return (days[0], days[1]), None
+
+
+class FollowUpPages(Controller):
+    path = "/console"
+    include_in_schema = False
+
+    @get("/pipeline", sync_to_thread=True)
+    def pipeline(self, request: Request, user: User, store: StoreDep, settings: SettingsDep) -> Template:
+        org_id = own_org(user)
+        found = FollowUp.get_pipeline.fn(None, org_id=org_id, principal=user, store=store,
+                                         settings=settings, on=None)
+        names = store_names(store, {e.partner for e in found.introductions})
+        return page(request, "pipeline.html", pipeline=found, names=names)
+
+    @get("/digest", sync_to_thread=True)
+    def digest(self, request: Request, user: User, store: StoreDep, settings: SettingsDep) -> Template:
+        org_id = own_org(user)
+        found = FollowUp.get_digest.fn(None, org_id=org_id, principal=user, store=store,
+                                       settings=settings, on=None)
+        names = store_names(store, {a.requester for a in found.awaiting_answer}
+                            | {s.partner for s in found.stalled} | {c.partner for c in found.next_contacts})
+        return page(request, "digest.html", digest=found, names=names)
+
+    @get("/kpis", sync_to_thread=True)
+    def kpis(self, request: Request, user: User, store: StoreDep, settings: SettingsDep) -> Template:
+        (start, end), problem = window(request)
+        found = None
+        if problem is None:
+            if user.role == "office":
+                found, problem = attempt(lambda: KpiRoutes.organization_kpis.fn(
+                    None, org_id=user.org, principal=user, store=store, settings=settings,
+                    start=start, end=end))
+            else:
+                found, problem = attempt(lambda: KpiRoutes.ecosystem_kpis.fn(
+                    None, principal=user, store=store, settings=settings, org=None, start=start, end=end))
+        return page(request, "kpis.html", kpis=found, problem=problem,
+                    charts=kpi_charts(found) if found else [],
+                    start=request.query_params.get("from") or "", end=request.query_params.get("to") or "")

@@ -1,0 +1,71 @@
+"""The console's doors: sign in, sign out, home, the language switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from service.api.auth import Principal
+from service.console.i18n import LANGS, words
+from service.console.render import LANG_COOKIE, Problem, lang_of, page
+from service.console.session import CsrfRefused, NotSignedIn, checked_form, sign_in
+
+User = NamedDependency[Principal]
+Form = NamedDependency[dict[str, Any]]
+
+
+@get("/console/signin", sync_to_thread=False, include_in_schema=False)
+def signin_page(request: Request) -> Template:
+    return page(request, "signin.html")
+
+
+@post("/console/signin", include_in_schema=False)
+async def signin(request: Request) -> Template | Redirect:
+    form = await checked_form(request)
+    plain = str(form.get("key") or "").strip()
+    key = request.app.state.key_store.find_api_key(plain) if plain else None
+    if key is None:
+        return page(request, "signin.html", problem=Problem(401, words(lang_of(request))["bad_key"], "key"))
+    sign_in(request, key.id)
+    return Redirect("/console", status_code=303)
+
+
+@post("/console/signout", sync_to_thread=False, include_in_schema=False)
+def signout(request: Request, form: Form) -> Redirect:
+    request.clear_session()
+    return Redirect("/console/signin", status_code=303)
+
+
+@get("/console", sync_to_thread=False, include_in_schema=False)
+def home(request: Request, user: User) -> Template:
+    return page(request, "home.html", user=user)
+
+
+@get("/console/lang/{lang:str}", sync_to_thread=False, include_in_schema=False)
+def switch_lang(request: Request, lang: FromPath[str]) -> Redirect:
+    """A preference, not a change of state: kept in a cookie; back to a console page only."""
+    back = request.query_params.get("next") or "/console"
+    if not back.startswith("/console") or back.startswith("//"):
+        back = "/console"
+    response = Redirect(back, status_code=303)
+    if lang in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, httponly=True, samesite="strict", max_age=365 * 86400)
+    return response
+
+
+@get("/", sync_to_thread=False, include_in_schema=False)
+def root() -> Redirect:
+    return Redirect("/console", status_code=303)
+
+
+def not_signed_in(request: Request, _: NotSignedIn) -> Response:
+    return Redirect("/console/signin", status_code=303)
+
+
+def csrf_refused(request: Request, _: CsrfRefused) -> Response:
+    return page(request, "done.html", problem=Problem(403, "the form's CSRF token is missing or wrong;"
+                                                           " reload the page and try again", "_csrf"))

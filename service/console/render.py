@@ -1,0 +1,74 @@
+"""Pages: a template with the visitor's language, the session's CSRF token, and a problem
+named by its field when a request was refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Request
+from litestar.response import Template
+
+from data.taxonomy import TAG_BY_ID
+from service.api.errors import status_and_body
+from service.console.i18n import LANGS, console_lang, words
+from service.console.session import CSRF_FIELD, csrf_token, signed_in
+
+LANG_COOKIE = "kyoso_lang"
+T = TypeVar("T")
+
+
+class Problem(msgspec.Struct, frozen=True):
+    """Why a request was refused, for the page: the API's message and the field at fault."""
+
+    status: int
+    message: str
+    field: str | None = None
+
+
+_AT = re.compile(r"at `([^`]+)`")
+
+
+def problem_of(exc: Exception) -> Problem | None:
+    """The API's status and message for a domain error or a record that failed validation."""
+    if isinstance(exc, msgspec.ValidationError):
+        found = _AT.search(str(exc))
+        return Problem(422, str(exc), found.group(1) if found else None)
+    found_body = status_and_body(exc)
+    if found_body is None:
+        return None
+    status, body = found_body
+    return Problem(status, body.message, body.field)
+
+
+def attempt(call: Callable[[], T]) -> tuple[T | None, Problem | None]:
+    """Run one service call; a refusal the API would answer with 4xx comes back as a Problem."""
+    try:
+        return call(), None
+    except Exception as exc:
+        problem = problem_of(exc)
+        if problem is None or problem.status >= 500:
+            raise
+        return None, problem
+
+
+def lang_of(request: Request) -> str:
+    return console_lang(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+
+
+def tag_label(tag_id: str, lang: str) -> str:
+    tag = TAG_BY_ID.get(tag_id)
+    return (tag.ja if lang == "ja" else tag.en) if tag else tag_id
+
+
+def page(request: Request, name: str, *, status: int = 200, problem: Problem | None = None,
+         **context: Any) -> Template:
+    lang = lang_of(request)
+    return Template(template_name=name, status_code=problem.status if problem else status, context={
+        "user": signed_in(request), **context, "lang": lang, "langs": LANGS, "t": words(lang),
+        "problem": problem,
+        "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
+        "label": lambda tag: tag_label(tag, lang)})
+

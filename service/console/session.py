@@ -1,0 +1,82 @@
+"""Who is signed in to the console: a server-side session that holds the key's id (never the
+key), its CSRF token, and the check every state-changing form passes."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+
+from litestar import Request
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.stores.file import FileStore
+
+from service.api.auth import Principal
+from service.settings import Settings
+
+SESSION_COOKIE = "kyoso_console"
+SESSION_STORE = "console_sessions"
+CSRF_FIELD = "_csrf"
+SESSION_HOURS = 8
+SIGNED_IN = "kyoso.console_user"
+
+
+class NotSignedIn(Exception):
+    """A console page asked for without a session: the visitor is sent to sign in."""
+
+
+class CsrfRefused(Exception):
+    """A state-changing form without the session's CSRF token."""
+
+
+def session_config() -> ServerSideSessionConfig:
+    """HttpOnly, SameSite=Strict; only console paths carry it (the API keeps its header keys)."""
+    return ServerSideSessionConfig(
+        key=SESSION_COOKIE, store=SESSION_STORE, httponly=True, samesite="strict", secure=False,
+        max_age=SESSION_HOURS * 3600, exclude=[r"^/v1/", r"^/docs", r"^/health", r"^/ready", r"^/static/"])
+
+
+def session_store(settings: Settings) -> FileStore:
+    """Beside the store, so every worker process of one `kyoso serve` reads the same sessions."""
+    return FileStore(Path(settings.db).resolve().parent / "console-sessions", create_directories=True)
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token (a session is started for it on the sign-in page too)."""
+    session = dict(request.session or {})
+    if not session.get("csrf"):
+        session["csrf"] = secrets.token_urlsafe(32)
+        request.set_session(session)
+    return session["csrf"]
+
+
+def sign_in(request: Request, key_id: str) -> None:
+    """A fresh session (a new token) for the key that signed in."""
+    request.clear_session()
+    request.set_session({"key_id": key_id, "csrf": secrets.token_urlsafe(32)})
+
+
+async def console_user(request: Request) -> Principal:
+    """The signed-in key, checked again on every page (a revoked key ends the session)."""
+    key_id = (request.session or {}).get("key_id")
+    key = request.app.state.key_store.api_key_by_id(key_id) if key_id else None
+    if key is None:
+        raise NotSignedIn()
+    request.scope[SIGNED_IN] = Principal(key)  # type: ignore[literal-required]
+    return request.scope[SIGNED_IN]  # type: ignore[literal-required]
+
+
+def signed_in(request: Request) -> Principal | None:
+    """Who this page is for (None on the sign-in page), for the navigation."""
+    return request.scope.get(SIGNED_IN)  # type: ignore[return-value]
+
+
+async def checked_form(request: Request) -> dict[str, Any]:
+    """The posted form, once its CSRF token matches the session's; else CsrfRefused."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD) or ""
+    expected = (request.session or {}).get("csrf") or ""
+    if not expected or not hmac.compare_digest(str(sent), str(expected)):
+        raise CsrfRefused()
+    return {k: form.get(k) for k in form}

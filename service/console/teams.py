@@ -1,0 +1,66 @@
+"""An office's pair fit and consortium builder pages (the API's handlers answer them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from data.records import KINDS
+from data.store import Store
+from data.themes import THEMES
+from service.api.auth import Principal
+from service.api.matching_routes import Matching
+from service.api.types import ConsortiumRequest
+from service.console.office import own_org, store_names
+from service.console.render import attempt, lang_of, page
+from service.live import LiveEngine
+
+User = NamedDependency[Principal]
+StoreDep = NamedDependency[Store]
+LiveDep = NamedDependency[LiveEngine]
+
+
+def consortium_request(org_id: str, q: Any) -> ConsortiumRequest:
+    """The builder's form as the API's body, checked by the same type (a bad field is named)."""
+    need = (q.get("need") or "").strip() or None
+    require = {k: int(q.get(f"require_{k}")) for k in KINDS
+               if (q.get(f"require_{k}") or "").strip().isdigit() and int(q.get(f"require_{k}")) > 0}
+    regions = [r.strip() for r in (q.get("regions") or "").split(",") if r.strip()]
+    size = (q.get("size") or "4").strip()
+    return msgspec.convert({"lead": org_id, "theme": q.get("theme") or None, "need": need,
+                            "size": int(size) if size.isdigit() else size, "require_kinds": require,
+                            "regions": regions, "teams": 3}, ConsortiumRequest)
+
+
+class TeamPages(Controller):
+    path = "/console"
+    include_in_schema = False
+
+    @get("/fit", sync_to_thread=True)
+    def fit(self, request: Request, user: User, store: StoreDep, live: LiveDep) -> Template:
+        org_id = own_org(user)
+        other = (request.query_params.get("other") or "").strip()
+        found, problem = (None, None)
+        if other:
+            found, problem = attempt(lambda: Matching.fit.fn(
+                None, org_id=org_id, other_id=other, principal=user, store=store, live=live,
+                mode=request.query_params.get("mode") or "co-creation", lang=lang_of(request),
+                accept_language=None))
+        return page(request, "fit.html", fit=found, other=other, problem=problem)
+
+    @get("/consortia", sync_to_thread=True)
+    def consortia(self, request: Request, user: User, store: StoreDep, live: LiveDep) -> Template:
+        org_id = own_org(user)
+        q = request.query_params
+        found, problem = (None, None)
+        if q.get("theme") or q.get("need"):
+            found, problem = attempt(lambda: Matching.consortia.fn(
+                None, data=consortium_request(org_id, q), principal=user, store=store, live=live))
+        members = {m for c in (found.consortia if found else []) for m in c.members}
+        return page(request, "consortia.html", found=found, problem=problem, themes=THEMES, kinds=KINDS,
+                    names=store_names(store, members), q=dict(q.items()), asked=bool(q.get("theme") or
+                                                                                   q.get("need")))
