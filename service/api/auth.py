@@ -44,6 +44,17 @@ class Principal:
             refused.field = field
             raise refused
 
+    def acts_as_side(self, org_id: str, field: str | None = None) -> None:
+        """Act as one side of an introduction (accept, decline, its events, its NDA): only that
+        side's office or an admin. These steps open or close the side's items, so nobody else
+        (analysts included) may take them on its behalf."""
+        if self.role not in ("admin", "office"):
+            refused = Forbidden(f"only the side's own office or an admin acts for {org_id};"
+                                f" the key has {self.role}")
+            refused.field = field
+            raise refused
+        self.acts_for(org_id, field)
+
 
 def key_from(request: ASGIConnection) -> str | None:
     key = request.headers.get("x-api-key")

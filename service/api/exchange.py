@@ -41,8 +41,7 @@ def _log_step(store: StoreDep, intro: Introduction, stage: str, reason: str | No
 def decides_for(principal: Principal, intro: Introduction) -> None:
     """Only the target's office (or an admin) accepts or declines: accepting opens partner-tier
     items, so nobody else may do it on the target's behalf — analysts included."""
-    principal.require("admin", "office")
-    principal.acts_for(intro.target)
+    principal.acts_as_side(intro.target)
 
 
 class Exchange(Controller):

@@ -53,7 +53,7 @@ class FollowUp(Controller):
         the two organisations, with an optional next contact date. Each stage is also an outcome;
         the same key and body again: stored once (200)."""
         Introductions(store).get(intro_id)
-        principal.acts_for(data.by, "$.by")
+        principal.acts_as_side(data.by, "$.by")
         event, created = record_event(store, intro_id, data)
         return Response(event, status_code=201 if created else 200)
 
@@ -66,7 +66,6 @@ class FollowUp(Controller):
         disclosure is logged); a revocation by either side closes them again. Only the side's
         own office or an admin; same key and body again: stored once (200)."""
         Introductions(store).get(intro_id)
-        principal.require("admin", "office")  # it opens items: nobody acts on a side's behalf
-        principal.acts_for(data.by, "$.by")
+        principal.acts_as_side(data.by, "$.by")
         state, created = record_nda(store, intro_id, data)
         return Response(state, status_code=201 if created else 200)

@@ -109,3 +109,12 @@ def test_an_office_sees_which_suggestions_it_acted_on(api):
                     json={"requester": OFFICE_ORG, "target": chosen}).status_code == 201
     again = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/suggestions?k=5&fresh=true", "office").json()
     assert again["acted_on"] == [chosen] and chosen in [s["partner_id"] for s in again["suggestions"]]
+
+
+def test_an_analyst_cannot_record_an_event_on_a_sides_behalf(api):
+    intro = _accepted(api)
+    refused = api.call("POST", f"/v1/introductions/{intro}/events", "analyst",
+                       json={"key": "d1", "kind": "declined", "by": STRANGER_ORG, "reason": "budget"})
+    assert refused.status_code == 403 and refused.json()["field"] == "$.by"
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert entry["stage"] == "accepted"
