@@ -13,7 +13,7 @@ from data.errors import UnknownOrganization
 from data.introduction_events import IntroductionEvent, IntroductionEvents, outcome_key
 from data.introductions import Introduction, Introductions
 from data.ndas import NdaRecord, Ndas
-from data.records import DeclineReason, Key, Outcome
+from data.records import DeclineReason, Key, OrgId, Outcome
 from data.store import Store
 from matching.followup import (
     EventKind,
@@ -38,7 +38,7 @@ class EventBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
 
     key: Key
     kind: EventKind
-    by: str
+    by: OrgId
     reason: DeclineReason | None = None
     note: Note | None = None
     next_contact: date | None = None

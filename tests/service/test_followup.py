@@ -118,3 +118,15 @@ def test_an_analyst_cannot_record_an_event_on_a_sides_behalf(api):
     assert refused.status_code == 403 and refused.json()["field"] == "$.by"
     entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
     assert entry["stage"] == "accepted"
+
+
+def test_an_events_by_is_an_organisation_id_and_never_echoed_unbounded(api):
+    intro = _accepted(api)
+    for by in ("x" * 200_000, "", "a b"):
+        bad = api.call("POST", f"/v1/introductions/{intro}/events", "office",
+                       json={"key": "m1", "kind": "meeting", "by": by})
+        assert bad.status_code == 422 and bad.json()["field"] == "$.by", bad.text[:200]
+        assert len(bad.text) < 1000
+    foreign = api.call("POST", f"/v1/introductions/{intro}/events", "office",
+                       json={"key": "m1", "kind": "meeting", "by": "y" * 64})
+    assert foreign.status_code == 403 and len(foreign.json()["message"]) < 200
