@@ -10,12 +10,12 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from data.errors import UnknownOrganization
-from data.introductions import Introduction, Introductions
+from data.introductions import Introduction, Introductions, UnknownIntroduction
 from data.records import Outcome
 from data.retractions import Retractions, UnknownOutcome
 from service.api.auth import Principal
 from service.api.deps import Caller, StoreDep
-from service.api.errors import MissingOrg
+from service.api.errors import MissingOrg, blame
 from service.api.types import (
     Decline,
     DisclosurePage,
@@ -61,7 +61,8 @@ class Exchange(Controller):
         """The target's office accepts: partner-tier items open between exactly these two (a
         `meeting`). Only the target's office or an admin may."""
         intros = Introductions(store)
-        decides_for(principal, intros.get(intro_id))
+        with blame("intro_id", UnknownIntroduction):
+            decides_for(principal, intros.get(intro_id))
         intro = intros.decide(intro_id, accept=True, reason=None)
         _log_step(store, intro, "meeting")
         return intro
@@ -72,7 +73,8 @@ class Exchange(Controller):
         """The target's office declines, with a coded reason and an optional note the requester
         reads in its pipeline and introductions (a `declined` outcome)."""
         intros = Introductions(store)
-        decides_for(principal, intros.get(intro_id))
+        with blame("intro_id", UnknownIntroduction):
+            decides_for(principal, intros.get(intro_id))
         intro = intros.decide(intro_id, accept=False, reason=data.reason, note=data.note)
         _log_step(store, intro, "declined", data.reason)
         return intro

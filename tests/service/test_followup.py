@@ -130,3 +130,29 @@ def test_an_events_by_is_an_organisation_id_and_never_echoed_unbounded(api):
     foreign = api.call("POST", f"/v1/introductions/{intro}/events", "office",
                        json={"key": "m1", "kind": "meeting", "by": "y" * 64})
     assert foreign.status_code == 403 and len(foreign.json()["message"]) < 200
+
+
+def test_errors_about_a_path_parameter_key_org_or_body_name_it(api):
+    intro = _accepted(api)
+    events, nda = f"/v1/introductions/{intro}/events", f"/v1/introductions/{intro}/nda"
+    api.call("POST", events, "office", json={"key": "k1", "kind": "meeting", "by": OFFICE_ORG})
+    api.call("POST", nda, "office", json={"key": "k1", "by": OFFICE_ORG, "action": "confirm"})
+    for path, body in ((events, {"key": "k1", "kind": "poc", "by": OFFICE_ORG}),
+                       (nda, {"key": "k1", "by": OFFICE_ORG, "action": "revoke"})):
+        conflict = api.call("POST", path, "office", json=body)
+        assert (conflict.status_code, conflict.json()["field"]) == (409, "$.key")
+    ghost = api.call("POST", f"/v1/introductions/{'i' * 5000}/events", "office",
+                     json={"key": "k2", "kind": "meeting", "by": OFFICE_ORG})
+    assert (ghost.status_code, ghost.json()["field"]) == (404, "intro_id")
+    assert len(ghost.json()["message"]) < 200
+    for route in ("pipeline", "kpis", "digest"):
+        unknown = api.call("GET", f"/v1/organizations/org-nope/{route}", "admin")
+        assert (unknown.status_code, unknown.json()["field"]) == (404, "org_id"), route
+        foreign = api.call("GET", f"/v1/organizations/{STRANGER_ORG}/{route}", "office")
+        assert (foreign.status_code, foreign.json()["field"]) == (403, "org_id"), route
+    no_org = api.call("GET", "/v1/introductions", "admin")
+    assert (no_org.status_code, no_org.json()["field"]) == (422, "org")
+    headers = {"X-API-Key": api.keys["office"], "Content-Type": "application/json"}
+    for content, status in ((b"", 400), (b"[]", 422)):
+        bad = api.client.post(events, content=content, headers=headers)
+        assert (bad.status_code, bad.json()["field"]) == (status, "$"), content
