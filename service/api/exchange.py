@@ -10,12 +10,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from data.errors import UnknownOrganization
+from data.introduction_events import is_workflow_key
 from data.introductions import Introduction, Introductions, UnknownIntroduction
 from data.records import Outcome
 from data.retractions import Retractions, UnknownOutcome
 from service.api.auth import Principal
 from service.api.deps import Caller, StoreDep
-from service.api.errors import MissingOrg, blame
+from service.api.errors import InvalidBody, MissingOrg, blame
 from service.api.types import (
     Decline,
     DisclosurePage,
@@ -103,6 +104,9 @@ class Exchange(Controller):
         An office records only what its own organisation did: ``members[0]`` is the actor.
         """
         principal.acts_for(data.members[0], "$.members[0]")
+        if is_workflow_key(data.key):
+            raise InvalidBody("keys starting intro-<id>: are reserved for the outcomes the"
+                              " introduction workflow records itself", "$.key")
         require_theme(store, data.theme, "$.theme")
         try:
             seq, created = store.append_outcome(data)

@@ -156,3 +156,15 @@ def test_errors_about_a_path_parameter_key_org_or_body_name_it(api):
     for content, status in ((b"", 400), (b"[]", 422)):
         bad = api.client.post(events, content=content, headers=headers)
         assert (bad.status_code, bad.json()["field"]) == (status, "$"), content
+
+
+def test_an_outcome_cannot_squat_the_key_of_an_introductions_event(api):
+    intro = _accepted(api)
+    squat = api.call("POST", "/v1/outcomes", "office",
+                     json={"key": f"{intro}:event:m1", "members": [OFFICE_ORG, STRANGER_ORG],
+                           "stage": "meeting", "at": "2026-10-01T09:00:00Z"})
+    assert (squat.status_code, squat.json()["field"]) == (422, "$.key")
+    assert "reserved" in squat.json()["message"]
+    event = api.call("POST", f"/v1/introductions/{intro}/events", "stranger",
+                     json={"key": "m1", "kind": "meeting", "by": STRANGER_ORG})
+    assert event.status_code == 201, event.text
