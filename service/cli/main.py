@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from data.errors import KyosoError
 from service.cli import benchmark, ecosystem, followup, keys, matching, models, serve
 from service.cli.common import EXIT_FAILED, EXIT_USAGE, UsageError
-from service.settings import Settings
+from service.settings import BadSetting, Settings
 
 MODULES = (ecosystem, keys, models, matching, serve, benchmark, followup)
 
@@ -28,7 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_env(db=args.db)
+    try:
+        settings = Settings.from_env(db=args.db)
+    except BadSetting as exc:
+        print(f"kyoso {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return args.func(args, settings)
     except UsageError as exc:

@@ -12,8 +12,10 @@ from data.records import Explanation, Reason, Suggestion
 from data.store import Store
 from data.stored_lists import write_suggestions
 from matching.followup import StallRules
+from service.api.app import app_from_env
 from service.cli import main
 from service.digest import digest, render_text
+from service.settings import BadSetting
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG, make_store
 
 ON = date(2026, 11, 20)
@@ -116,3 +118,12 @@ def test_the_nightly_batch_stores_digests_for_offices_and_the_cli_reads_them(tmp
     assert main(["--db", db, "digest", "--org", ORG, "--date", "2026-11-20", "--format", "json"]) == 0
     assert '"awaiting_answer"' in capsys.readouterr().out
     assert main(["--db", db, "digest", "--run", "nope"]) == 2
+
+
+@pytest.mark.parametrize("value", ["abc", "-3", "0"])
+def test_a_bad_stall_setting_is_a_usage_error_naming_the_variable(tmp_path, capsys, monkeypatch, value):
+    monkeypatch.setenv("KYOSO_STALL_QUIET_DAYS", value)
+    assert main(["--db", str(tmp_path / "k.db"), "digest", "--org", ORG]) == 2
+    assert "KYOSO_STALL_QUIET_DAYS must be a positive integer" in capsys.readouterr().err
+    with pytest.raises(BadSetting, match="KYOSO_STALL_QUIET_DAYS"):
+        app_from_env()
