@@ -112,7 +112,14 @@ def acts_next(stage: str, parties: tuple[str, str], steps: list[Step]) -> str | 
 
 def stall_of(stage: str, created: datetime, accepted: datetime | None, steps: list[Step],
              today: date, rules: StallRules) -> Stall | None:
-    """The first stall rule an introduction breaks on ``today``, or None."""
+    """The first stall rule an introduction breaks on ``today``, or None.
+
+    The rules, in the order they are tried (the first that applies is the one shown): a request
+    unanswered too long; a next contact passed with nothing recorded since; a PoC too long
+    without a contract; too long without any event. The quiet rule leaves out an introduction
+    with a next contact agreed for today or later: both sides have agreed when to talk next,
+    so the silence until then is not a stall.
+    """
     if stage in ("declined", "launched"):
         return None
     if stage == "requested":
