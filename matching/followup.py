@@ -6,7 +6,7 @@ given day, so the API, the digest and tests on fixed dates apply the same rules.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -15,6 +15,8 @@ import msgspec
 PIPELINE_STAGES: tuple[str, ...] = ("requested", "accepted", "meeting", "poc", "contract", "launched")
 EventKind = Literal["meeting", "poc", "contract", "launched", "declined", "note"]
 STAGE_EVENTS: tuple[str, ...] = ("meeting", "poc", "contract", "launched")
+# A next contact further ahead is a typo (9999-12-31), and would hold off the quiet rule for good.
+NEXT_CONTACT_MAX_DAYS = 730
 
 
 class StallRules(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +91,9 @@ def check_event(status: str, steps: list[Step], kind: str, by: str, parties: tup
     if next_contact is not None and next_contact < today:
         raise InvalidEvent(f"next_contact {next_contact} lies in the past (today is {today})",
                            "$.next_contact")
+    if next_contact is not None and next_contact > today + timedelta(days=NEXT_CONTACT_MAX_DAYS):
+        raise InvalidEvent(f"next_contact {next_contact} lies more than {NEXT_CONTACT_MAX_DAYS} days"
+                           f" ahead (today is {today})", "$.next_contact")
 
 
 def next_contact_of(steps: list[Step]) -> date | None:

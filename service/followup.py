@@ -135,6 +135,8 @@ def record_event(store: Store, intro_id: str, body: EventBody,
         current = Introductions(store).get(intro_id)
         check_event(current.status, _steps(events.of([intro_id])[intro_id]), body.kind, body.by,
                     (intro.requester, intro.target), body.next_contact, now.date())
+        if body.kind == "note" and body.note is None and body.next_contact is None:
+            raise InvalidEvent("a note event carries a note or a next contact (or both)", "$.note")
 
     outcome = None
     if body.kind != "note":

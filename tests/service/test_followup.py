@@ -168,3 +168,15 @@ def test_an_outcome_cannot_squat_the_key_of_an_introductions_event(api):
     event = api.call("POST", f"/v1/introductions/{intro}/events", "stranger",
                      json={"key": "m1", "kind": "meeting", "by": STRANGER_ORG})
     assert event.status_code == 201, event.text
+
+
+def test_a_far_next_contact_or_an_empty_note_event_is_422_naming_the_field(api):
+    intro = _accepted(api)
+    path = f"/v1/introductions/{intro}/events"
+    far = api.call("POST", path, "office",
+                   json={"key": "f1", "kind": "meeting", "by": OFFICE_ORG, "next_contact": "9999-12-31"})
+    assert (far.status_code, far.json()["field"]) == (422, "$.next_contact")
+    empty = api.call("POST", path, "office", json={"key": "e1", "kind": "note", "by": OFFICE_ORG})
+    assert (empty.status_code, empty.json()["field"]) == (422, "$.note")
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert entry["stage"] == "accepted" and entry["next_contact"] is None
