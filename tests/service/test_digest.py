@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import msgspec
 import pytest
 
 from data.digests import Digests
-from data.records import Explanation, Reason, Suggestion
+from data.records import Explanation, Outcome, Reason, Suggestion
 from data.store import Store
 from data.stored_lists import write_suggestions
 from matching.followup import StallRules
@@ -127,3 +127,13 @@ def test_a_bad_stall_setting_is_a_usage_error_naming_the_variable(tmp_path, caps
     assert "KYOSO_STALL_QUIET_DAYS must be a positive integer" in capsys.readouterr().err
     with pytest.raises(BadSetting, match="KYOSO_STALL_QUIET_DAYS"):
         app_from_env()
+
+
+@pytest.mark.parametrize("history", ["introduction", "outcome"])
+def test_a_partner_the_office_already_knows_is_no_fitting_newcomer(known, history):
+    if history == "introduction":
+        _intro(known, "i-fresh", "org-0000007", ORG, "accepted", "2026-11-12", "2026-11-13")
+    else:
+        known.append_outcome(Outcome(key="crm-1", members=(ORG, "org-0000007"), stage="meeting",
+                                     at=datetime(2026, 11, 14, tzinfo=UTC)))
+    assert digest(known, ORG, ON, StallRules()).newcomers == []
