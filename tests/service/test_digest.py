@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import msgspec
@@ -137,3 +139,16 @@ def test_a_partner_the_office_already_knows_is_no_fitting_newcomer(known, histor
         known.append_outcome(Outcome(key="crm-1", members=(ORG, "org-0000007"), stage="meeting",
                                      at=datetime(2026, 11, 14, tzinfo=UTC)))
     assert digest(known, ORG, ON, StallRules()).newcomers == []
+
+
+def test_a_digest_piped_into_a_reader_that_stops_early_exits_quietly(tmp_path):
+    db = str(tmp_path / "k.db")
+    make_store(db, n=120)
+    with Store(db) as store:
+        _intro(store, "i-wait", STRANGER_ORG, ORG, "requested", "2026-01-01")
+    child = subprocess.Popen([sys.executable, "-m", "service.cli", "--db", db, "digest", "--org", ORG],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with child:
+        child.stdout.close()  # like `| head` that has read all it wanted
+        err = child.stderr.read().decode()
+    assert child.returncode == 0 and err == "", err
