@@ -7,6 +7,7 @@ idempotent by the client's key.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -45,6 +46,16 @@ def _hash(event: IntroductionEvent) -> str:
 
 def outcome_key(intro_id: str, key: Key) -> str:
     return f"{intro_id}:event:{key}"
+
+
+# The introduction workflow keys its own outcomes `<intro id>:<stage>` and
+# `<intro id>:event:<key>`; a client's outcome under such a key would block a side's later step.
+_WORKFLOW_KEY = re.compile(r"^intro-[^:]*:")
+
+
+def is_workflow_key(key: str) -> bool:
+    """Whether ``key`` lies in the namespace reserved for the introduction workflow's outcomes."""
+    return _WORKFLOW_KEY.match(key) is not None
 
 
 class IntroductionEvents:

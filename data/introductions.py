@@ -12,7 +12,7 @@ from typing import Literal
 
 import msgspec
 
-from data.errors import KyosoError, UnknownOrganization
+from data.errors import KyosoError, UnknownOrganization, shown
 from data.store import Store, _now
 
 
@@ -47,7 +47,7 @@ class IntroductionError(KyosoError):
 
 class UnknownIntroduction(KyosoError):
     def __init__(self, intro_id: str) -> None:
-        super().__init__(f"unknown introduction: {intro_id}")
+        super().__init__(f"unknown introduction: {shown(intro_id)}")
         self.intro_id = intro_id
 
 

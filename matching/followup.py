@@ -6,7 +6,7 @@ given day, so the API, the digest and tests on fixed dates apply the same rules.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -15,6 +15,8 @@ import msgspec
 PIPELINE_STAGES: tuple[str, ...] = ("requested", "accepted", "meeting", "poc", "contract", "launched")
 EventKind = Literal["meeting", "poc", "contract", "launched", "declined", "note"]
 STAGE_EVENTS: tuple[str, ...] = ("meeting", "poc", "contract", "launched")
+# A next contact further ahead is a typo (9999-12-31), and would hold off the quiet rule for good.
+NEXT_CONTACT_MAX_DAYS = 730
 
 
 class StallRules(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +91,9 @@ def check_event(status: str, steps: list[Step], kind: str, by: str, parties: tup
     if next_contact is not None and next_contact < today:
         raise InvalidEvent(f"next_contact {next_contact} lies in the past (today is {today})",
                            "$.next_contact")
+    if next_contact is not None and next_contact > today + timedelta(days=NEXT_CONTACT_MAX_DAYS):
+        raise InvalidEvent(f"next_contact {next_contact} lies more than {NEXT_CONTACT_MAX_DAYS} days"
+                           f" ahead (today is {today})", "$.next_contact")
 
 
 def next_contact_of(steps: list[Step]) -> date | None:
@@ -112,7 +117,14 @@ def acts_next(stage: str, parties: tuple[str, str], steps: list[Step]) -> str | 
 
 def stall_of(stage: str, created: datetime, accepted: datetime | None, steps: list[Step],
              today: date, rules: StallRules) -> Stall | None:
-    """The first stall rule an introduction breaks on ``today``, or None."""
+    """The first stall rule an introduction breaks on ``today``, or None.
+
+    The rules, in the order they are tried (the first that applies is the one shown): a request
+    unanswered too long; a next contact passed with nothing recorded since; a PoC too long
+    without a contract; too long without any event. The quiet rule leaves out an introduction
+    with a next contact agreed for today or later: both sides have agreed when to talk next,
+    so the silence until then is not a stall.
+    """
     if stage in ("declined", "launched"):
         return None
     if stage == "requested":

@@ -57,5 +57,6 @@ def check_nda_step(status: str, steps: list[NdaStep], action: str, by: str,
     standing = confirmed_by(steps)
     if action == "confirm" and by in standing:
         raise EventRejected(f"{by} has already confirmed the NDA", "$.action")
-    if action == "revoke" and not standing:
-        raise EventRejected("there is no NDA confirmation to revoke", "$.action")
+    # A side revokes its own confirmation; one it never gave would wipe the other side's.
+    if action == "revoke" and by not in standing:
+        raise EventRejected(f"{by} has no NDA confirmation standing to revoke", "$.action")

@@ -94,12 +94,27 @@ def _due(entries: list[PipelineEntry], on: date) -> list[DueContact]:
     return sorted(due, key=lambda d: (d.next_contact, d.introduction))
 
 
+def _known_to(store: Store, org: str) -> set[str]:
+    """Organisations ``org`` already has an introduction (any state, either way) or an outcome
+    (not retracted) with."""
+    rows = store.read(
+        "SELECT CASE WHEN requester=? THEN target ELSE requester END FROM introductions"
+        " WHERE requester=? OR target=?"
+        " UNION SELECT other.org_id FROM outcome_members mine"
+        " JOIN outcome_members other ON other.seq = mine.seq AND other.org_id != mine.org_id"
+        " JOIN outcomes o ON o.seq = mine.seq"
+        " WHERE mine.org_id=? AND o.key NOT IN (SELECT key FROM retractions)",
+        (org, org, org, org))
+    return {r[0] for r in rows}
+
+
 def _newcomers(store: Store, org: str, run: BatchRun | None, on: date) -> list[FittingNewcomer]:
     """Partners of the org's stored list that registered in the run's window, less than a year
-    before ``on`` (the KPIs' newcomers)."""
+    before ``on`` (the KPIs' newcomers), and that the org has no history with yet: a partner it
+    was already introduced to, or has an outcome with, is no newcomer to it."""
     if run is None:
         return []
-    fresh = set(BatchRuns(store).newcomers(run))
+    fresh = set(BatchRuns(store).newcomers(run)) - _known_to(store, org)
     registered = dict(store.read(
         "SELECT o.id, o.registered_at FROM suggestions s JOIN organizations o ON o.id = s.partner_id"
         " WHERE s.org_id = ?", (org,)))

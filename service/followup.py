@@ -13,7 +13,7 @@ from data.errors import UnknownOrganization
 from data.introduction_events import IntroductionEvent, IntroductionEvents, outcome_key
 from data.introductions import Introduction, Introductions
 from data.ndas import NdaRecord, Ndas
-from data.records import DeclineReason, Key, Outcome
+from data.records import DeclineReason, Key, OrgId, Outcome
 from data.store import Store
 from matching.followup import (
     EventKind,
@@ -38,7 +38,7 @@ class EventBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
 
     key: Key
     kind: EventKind
-    by: str
+    by: OrgId
     reason: DeclineReason | None = None
     note: Note | None = None
     next_contact: date | None = None
@@ -135,6 +135,8 @@ def record_event(store: Store, intro_id: str, body: EventBody,
         current = Introductions(store).get(intro_id)
         check_event(current.status, _steps(events.of([intro_id])[intro_id]), body.kind, body.by,
                     (intro.requester, intro.target), body.next_contact, now.date())
+        if body.kind == "note" and body.note is None and body.next_contact is None:
+            raise InvalidEvent("a note event carries a note or a next contact (or both)", "$.note")
 
     outcome = None
     if body.kind != "note":

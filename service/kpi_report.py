@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -96,14 +97,48 @@ def render_markdown(k: Kpis, charts: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+class BadReportPath(ValueError):
+    """A report path that cannot take the report (a directory, an unwritable place)."""
+
+
+def check_report_path(out: str | Path) -> Path:
+    """The report's path, checked before anything is computed or written.
+
+    Raises:
+        BadReportPath: it names a directory, or no writable folder holds it.
+    """
+    raw = str(out)
+    path = Path(out)
+    if raw.endswith(("/", os.sep)) or path.is_dir():
+        raise BadReportPath(f"{raw} is a directory; give the report's file name, such as"
+                            f" {path / 'kpis.md'}")
+    folder = path.parent
+    while not folder.exists():  # missing folders are created, under one that exists
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise BadReportPath(f"cannot write the report under {folder}: not a writable folder")
+    return path
+
+
 def write_kpi_report(k: Kpis, out: str | Path) -> Path:
-    """Write the Markdown report and its charts (``<name>-funnel.svg`` … beside it)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    charts = {}
-    for name, draw in (("funnel", funnel_chart), ("time", time_chart), ("exposure", exposure_chart)):
-        path = out.with_name(f"{out.stem}-{name}.svg")
-        path.write_text(draw(k))
-        charts[name] = path.name
-    out.write_text(render_markdown(k, charts))
+    """Write the Markdown report and its charts (``<name>-funnel.svg`` … in the same folder).
+
+    Raises:
+        BadReportPath: the path cannot take the report; nothing is left written.
+    """
+    out = check_report_path(out)
+    charts = {name: out.with_name(f"{out.stem}-{name}.svg") for name in ("funnel", "time", "exposure")}
+    draws = {"funnel": funnel_chart, "time": time_chart, "exposure": exposure_chart}
+    written: list[Path] = []
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for name, path in charts.items():
+            written.append(path)
+            path.write_text(draws[name](k))
+        written.append(out)
+        out.write_text(render_markdown(k, {name: path.name for name, path in charts.items()}))
+    except OSError as exc:  # a place the checks could not foresee (/proc, a full disk)
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise BadReportPath(f"cannot write the report to {out}: {exc.strerror or exc}") from None
     return out

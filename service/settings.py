@@ -13,6 +13,22 @@ from matching.followup import StallRules
 DEFAULT_DB = "var/kyoso.db"
 
 
+class BadSetting(ValueError):
+    """A setting from the environment that does not fit; the message names the variable."""
+
+
+def _positive_int(env: Mapping[str, str], name: str) -> int:
+    raw = env[name]
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        shown = raw if len(raw) <= 32 else raw[:32] + "…"
+        raise BadSetting(f"{name} must be a positive integer (days), not {shown!r}")
+    return value
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db: str = DEFAULT_DB
     models_dir: str = "var/models"
@@ -23,6 +39,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from the environment, checked here once.
+
+        Raises:
+            BadSetting: a KYOSO_STALL_* variable is not a positive integer.
+        """
         env = os.environ if env is None else env
         values: dict[str, object] = {}
         if "KYOSO_DB" in env:
@@ -31,7 +52,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             values["models_dir"] = env["KYOSO_MODELS_DIR"]
         if "KYOSO_POLL_SECONDS" in env:
             values["poll_seconds"] = float(env["KYOSO_POLL_SECONDS"])
-        rules = {f: int(env[f"KYOSO_STALL_{f.upper()}"]) for f in StallRules.__struct_fields__
+        rules = {f: _positive_int(env, f"KYOSO_STALL_{f.upper()}") for f in StallRules.__struct_fields__
                  if f"KYOSO_STALL_{f.upper()}" in env}
         if rules:
             values["stall_rules"] = StallRules(**rules)

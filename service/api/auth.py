@@ -9,6 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.types import Scope
 
+from data.errors import shown
 from data.store import ApiKey
 
 
@@ -40,9 +41,20 @@ class Principal:
         """Offices act for their own organisation only; admins and analysts for any.
         ``field``: where the request named ``org_id``, for the error body."""
         if self.role == "office" and self.org != org_id:
-            refused = Forbidden(f"an office key of {self.org} cannot act for {org_id}")
+            refused = Forbidden(f"an office key of {self.org} cannot act for {shown(org_id)}")
             refused.field = field
             raise refused
+
+    def acts_as_side(self, org_id: str, field: str | None = None) -> None:
+        """Act as one side of an introduction (accept, decline, its events, its NDA): only that
+        side's office or an admin. These steps open or close the side's items, so nobody else
+        (analysts included) may take them on its behalf."""
+        if self.role not in ("admin", "office"):
+            refused = Forbidden(f"only the side's own office or an admin acts for {shown(org_id)};"
+                                f" the key has {self.role}")
+            refused.field = field
+            raise refused
+        self.acts_for(org_id, field)
 
 
 def key_from(request: ASGIConnection) -> str | None:

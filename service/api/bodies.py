@@ -70,7 +70,8 @@ def decode_body(raw: bytes, content_type: str, model: Any) -> Any:
     try:
         return _decoder(model).decode(raw)
     except msgspec.ValidationError as exc:
-        raise InvalidBody(str(exc), field_of(str(exc)) or leading_field(str(exc), model)) from None
+        # A message naming no field is about the body as a whole (an array for an object).
+        raise InvalidBody(str(exc), field_of(str(exc)) or leading_field(str(exc), model) or "$") from None
     except msgspec.DecodeError as exc:
         raise MalformedBody(str(exc)) from None
 

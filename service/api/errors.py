@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -49,6 +51,7 @@ class UnknownJob(Exception):
 class MissingOrg(Exception):
     def __init__(self) -> None:
         super().__init__("give ?org=ID (admin and analyst keys act for no organisation)")
+        self.field = "org"
 
 
 class IdMismatch(Exception):
@@ -70,12 +73,12 @@ class InvalidBody(FieldError):
 
 class MalformedBody(FieldError):
     def __init__(self, detail: str) -> None:
-        super().__init__(f"the body is not valid JSON: {detail}")
+        super().__init__(f"the body is not valid JSON: {detail}", "$")
 
 
 class BodyRequired(FieldError):
     def __init__(self) -> None:
-        super().__init__("this request needs a JSON body; it was empty")
+        super().__init__("this request needs a JSON body; it was empty", "$")
 
 
 class BodyTooDeep(FieldError):
@@ -104,6 +107,17 @@ class UnknownThemeIn(UnknownTheme):
     def __init__(self, theme: str, field: str) -> None:
         super().__init__(theme)
         self.field = field
+
+
+@contextmanager
+def blame(field: str, *kinds: type[Exception]) -> Iterator[None]:
+    """Name ``field`` (a path parameter, ``$.key``) in errors of these kinds raised inside: the
+    core that raises them does not know where the request gave the value."""
+    try:
+        yield
+    except kinds as exc:
+        exc.field = field  # type: ignore[attr-defined]
+        raise
 
 
 STATUS: dict[type[Exception], tuple[int, str]] = {

@@ -10,12 +10,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from data.errors import UnknownOrganization
-from data.introductions import Introduction, Introductions
+from data.introduction_events import is_workflow_key
+from data.introductions import Introduction, Introductions, UnknownIntroduction
 from data.records import Outcome
 from data.retractions import Retractions, UnknownOutcome
 from service.api.auth import Principal
 from service.api.deps import Caller, StoreDep
-from service.api.errors import MissingOrg
+from service.api.errors import InvalidBody, MissingOrg, blame
 from service.api.types import (
     Decline,
     DisclosurePage,
@@ -41,8 +42,7 @@ def _log_step(store: StoreDep, intro: Introduction, stage: str, reason: str | No
 def decides_for(principal: Principal, intro: Introduction) -> None:
     """Only the target's office (or an admin) accepts or declines: accepting opens partner-tier
     items, so nobody else may do it on the target's behalf — analysts included."""
-    principal.require("admin", "office")
-    principal.acts_for(intro.target)
+    principal.acts_as_side(intro.target)
 
 
 class Exchange(Controller):
@@ -62,7 +62,8 @@ class Exchange(Controller):
         """The target's office accepts: partner-tier items open between exactly these two (a
         `meeting`). Only the target's office or an admin may."""
         intros = Introductions(store)
-        decides_for(principal, intros.get(intro_id))
+        with blame("intro_id", UnknownIntroduction):
+            decides_for(principal, intros.get(intro_id))
         intro = intros.decide(intro_id, accept=True, reason=None)
         _log_step(store, intro, "meeting")
         return intro
@@ -73,7 +74,8 @@ class Exchange(Controller):
         """The target's office declines, with a coded reason and an optional note the requester
         reads in its pipeline and introductions (a `declined` outcome)."""
         intros = Introductions(store)
-        decides_for(principal, intros.get(intro_id))
+        with blame("intro_id", UnknownIntroduction):
+            decides_for(principal, intros.get(intro_id))
         intro = intros.decide(intro_id, accept=False, reason=data.reason, note=data.note)
         _log_step(store, intro, "declined", data.reason)
         return intro
@@ -102,6 +104,9 @@ class Exchange(Controller):
         An office records only what its own organisation did: ``members[0]`` is the actor.
         """
         principal.acts_for(data.members[0], "$.members[0]")
+        if is_workflow_key(data.key):
+            raise InvalidBody("keys starting intro-<id>: are reserved for the outcomes the"
+                              " introduction workflow records itself", "$.key")
         require_theme(store, data.theme, "$.theme")
         try:
             seq, created = store.append_outcome(data)

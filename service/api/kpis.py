@@ -13,6 +13,7 @@ from litestar.params import FromPath, QueryParameter
 from data.errors import UnknownOrganization
 from matching.kpis import Kpis
 from service.api.deps import Caller, StoreDep
+from service.api.errors import blame
 from service.api.types import ErrorBody
 from service.kpis import kpis
 from service.settings import Settings
@@ -44,5 +45,6 @@ class KpiRoutes(Controller):
                           settings: NamedDependency[Settings], start: From = None,
                           end: To = None) -> Kpis:
         """KPIs of one organisation over a date range (its office; admins and analysts any)."""
-        principal.acts_for(org_id)
-        return kpis(store, org_id, start, end, settings.stall_rules)
+        principal.acts_for(org_id, "org_id")
+        with blame("org_id", UnknownOrganization):
+            return kpis(store, org_id, start, end, settings.stall_rules)

@@ -20,16 +20,24 @@ def iso_date(value: str) -> date:
 
 def cmd_kpis(args: argparse.Namespace, settings: Settings) -> int:
     from data.errors import UnknownOrganization
-    from service.kpi_report import write_kpi_report
+    from service.kpi_report import BadReportPath, check_report_path, write_kpi_report
     from service.kpis import BadWindow, kpis
 
+    try:
+        if args.report:
+            check_report_path(args.report)
+    except BadReportPath as exc:
+        raise UsageError(f"--report: {exc}") from None
     with open_store(settings) as store:
         try:
             found = kpis(store, args.org, args.start, args.end, settings.stall_rules)
         except (UnknownOrganization, BadWindow) as exc:
             raise UsageError(str(exc)) from exc
     if args.report:
-        say(f"report: {write_kpi_report(found, args.report)}")
+        try:
+            say(f"report: {write_kpi_report(found, args.report)}")
+        except BadReportPath as exc:
+            raise UsageError(f"--report: {exc}") from None
     else:
         say(msgspec.json.format(msgspec.json.encode(found), indent=2).decode())
     return EXIT_OK

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from data.errors import KyosoError
 from service.cli import benchmark, ecosystem, followup, keys, matching, models, serve
-from service.cli.common import EXIT_FAILED, EXIT_USAGE, UsageError
-from service.settings import Settings
+from service.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from service.settings import BadSetting, Settings
 
 MODULES = (ecosystem, keys, models, matching, serve, benchmark, followup)
 
@@ -28,7 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_env(db=args.db)
+    try:
+        settings = Settings.from_env(db=args.db)
+    except BadSetting as exc:
+        print(f"kyoso {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return args.func(args, settings)
     except UsageError as exc:
@@ -40,3 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"kyoso {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`kyoso digest | head`): nothing is wrong. Point stdout at
+        # /dev/null so the interpreter's last flush does not fail on the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK

@@ -69,3 +69,10 @@ def test_bad_events_are_refused_naming_the_field(status, kind, by, next_contact,
     with pytest.raises(error) as refused:
         check_event(status, [], kind, by, (A, B), next_contact, date(2026, 2, 1))
     assert refused.value.field == field
+
+
+def test_an_agreed_future_contact_is_not_a_quiet_stall_and_a_passed_one_is_shown_first():
+    agreed = [Step(kind="meeting", at=at("2026-01-10"), by=A, next_contact=date(2026, 4, 1))]
+    assert stall_of("meeting", at("2026-01-01"), at("2026-01-02"), agreed, date(2026, 3, 23), RULES) is None
+    passed = stall_of("meeting", at("2026-01-01"), at("2026-01-02"), agreed, date(2026, 4, 2), RULES)
+    assert passed is not None and passed.rule == "next_contact_passed"

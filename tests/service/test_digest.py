@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+import subprocess
+import sys
+from datetime import UTC, date, datetime
 
 import msgspec
 import pytest
 
 from data.digests import Digests
-from data.records import Explanation, Reason, Suggestion
+from data.records import Explanation, Outcome, Reason, Suggestion
 from data.store import Store
 from data.stored_lists import write_suggestions
 from matching.followup import StallRules
+from service.api.app import app_from_env
 from service.cli import main
 from service.digest import digest, render_text
+from service.settings import BadSetting
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG, make_store
 
 ON = date(2026, 11, 20)
@@ -116,3 +120,35 @@ def test_the_nightly_batch_stores_digests_for_offices_and_the_cli_reads_them(tmp
     assert main(["--db", db, "digest", "--org", ORG, "--date", "2026-11-20", "--format", "json"]) == 0
     assert '"awaiting_answer"' in capsys.readouterr().out
     assert main(["--db", db, "digest", "--run", "nope"]) == 2
+
+
+@pytest.mark.parametrize("value", ["abc", "-3", "0"])
+def test_a_bad_stall_setting_is_a_usage_error_naming_the_variable(tmp_path, capsys, monkeypatch, value):
+    monkeypatch.setenv("KYOSO_STALL_QUIET_DAYS", value)
+    assert main(["--db", str(tmp_path / "k.db"), "digest", "--org", ORG]) == 2
+    assert "KYOSO_STALL_QUIET_DAYS must be a positive integer" in capsys.readouterr().err
+    with pytest.raises(BadSetting, match="KYOSO_STALL_QUIET_DAYS"):
+        app_from_env()
+
+
+@pytest.mark.parametrize("history", ["introduction", "outcome"])
+def test_a_partner_the_office_already_knows_is_no_fitting_newcomer(known, history):
+    if history == "introduction":
+        _intro(known, "i-fresh", "org-0000007", ORG, "accepted", "2026-11-12", "2026-11-13")
+    else:
+        known.append_outcome(Outcome(key="crm-1", members=(ORG, "org-0000007"), stage="meeting",
+                                     at=datetime(2026, 11, 14, tzinfo=UTC)))
+    assert digest(known, ORG, ON, StallRules()).newcomers == []
+
+
+def test_a_digest_piped_into_a_reader_that_stops_early_exits_quietly(tmp_path):
+    db = str(tmp_path / "k.db")
+    make_store(db, n=120)
+    with Store(db) as store:
+        _intro(store, "i-wait", STRANGER_ORG, ORG, "requested", "2026-01-01")
+    child = subprocess.Popen([sys.executable, "-m", "service.cli", "--db", db, "digest", "--org", ORG],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with child:
+        child.stdout.close()  # like `| head` that has read all it wanted
+        err = child.stderr.read().decode()
+    assert child.returncode == 0 and err == "", err

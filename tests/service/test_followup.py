@@ -109,3 +109,74 @@ def test_an_office_sees_which_suggestions_it_acted_on(api):
                     json={"requester": OFFICE_ORG, "target": chosen}).status_code == 201
     again = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/suggestions?k=5&fresh=true", "office").json()
     assert again["acted_on"] == [chosen] and chosen in [s["partner_id"] for s in again["suggestions"]]
+
+
+def test_an_analyst_cannot_record_an_event_on_a_sides_behalf(api):
+    intro = _accepted(api)
+    refused = api.call("POST", f"/v1/introductions/{intro}/events", "analyst",
+                       json={"key": "d1", "kind": "declined", "by": STRANGER_ORG, "reason": "budget"})
+    assert refused.status_code == 403 and refused.json()["field"] == "$.by"
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert entry["stage"] == "accepted"
+
+
+def test_an_events_by_is_an_organisation_id_and_never_echoed_unbounded(api):
+    intro = _accepted(api)
+    for by in ("x" * 200_000, "", "a b"):
+        bad = api.call("POST", f"/v1/introductions/{intro}/events", "office",
+                       json={"key": "m1", "kind": "meeting", "by": by})
+        assert bad.status_code == 422 and bad.json()["field"] == "$.by", bad.text[:200]
+        assert len(bad.text) < 1000
+    foreign = api.call("POST", f"/v1/introductions/{intro}/events", "office",
+                       json={"key": "m1", "kind": "meeting", "by": "y" * 64})
+    assert foreign.status_code == 403 and len(foreign.json()["message"]) < 200
+
+
+def test_errors_about_a_path_parameter_key_org_or_body_name_it(api):
+    intro = _accepted(api)
+    events, nda = f"/v1/introductions/{intro}/events", f"/v1/introductions/{intro}/nda"
+    api.call("POST", events, "office", json={"key": "k1", "kind": "meeting", "by": OFFICE_ORG})
+    api.call("POST", nda, "office", json={"key": "k1", "by": OFFICE_ORG, "action": "confirm"})
+    for path, body in ((events, {"key": "k1", "kind": "poc", "by": OFFICE_ORG}),
+                       (nda, {"key": "k1", "by": OFFICE_ORG, "action": "revoke"})):
+        conflict = api.call("POST", path, "office", json=body)
+        assert (conflict.status_code, conflict.json()["field"]) == (409, "$.key")
+    ghost = api.call("POST", f"/v1/introductions/{'i' * 5000}/events", "office",
+                     json={"key": "k2", "kind": "meeting", "by": OFFICE_ORG})
+    assert (ghost.status_code, ghost.json()["field"]) == (404, "intro_id")
+    assert len(ghost.json()["message"]) < 200
+    for route in ("pipeline", "kpis", "digest"):
+        unknown = api.call("GET", f"/v1/organizations/org-nope/{route}", "admin")
+        assert (unknown.status_code, unknown.json()["field"]) == (404, "org_id"), route
+        foreign = api.call("GET", f"/v1/organizations/{STRANGER_ORG}/{route}", "office")
+        assert (foreign.status_code, foreign.json()["field"]) == (403, "org_id"), route
+    no_org = api.call("GET", "/v1/introductions", "admin")
+    assert (no_org.status_code, no_org.json()["field"]) == (422, "org")
+    headers = {"X-API-Key": api.keys["office"], "Content-Type": "application/json"}
+    for content, status in ((b"", 400), (b"[]", 422)):
+        bad = api.client.post(events, content=content, headers=headers)
+        assert (bad.status_code, bad.json()["field"]) == (status, "$"), content
+
+
+def test_an_outcome_cannot_squat_the_key_of_an_introductions_event(api):
+    intro = _accepted(api)
+    squat = api.call("POST", "/v1/outcomes", "office",
+                     json={"key": f"{intro}:event:m1", "members": [OFFICE_ORG, STRANGER_ORG],
+                           "stage": "meeting", "at": "2026-10-01T09:00:00Z"})
+    assert (squat.status_code, squat.json()["field"]) == (422, "$.key")
+    assert "reserved" in squat.json()["message"]
+    event = api.call("POST", f"/v1/introductions/{intro}/events", "stranger",
+                     json={"key": "m1", "kind": "meeting", "by": STRANGER_ORG})
+    assert event.status_code == 201, event.text
+
+
+def test_a_far_next_contact_or_an_empty_note_event_is_422_naming_the_field(api):
+    intro = _accepted(api)
+    path = f"/v1/introductions/{intro}/events"
+    far = api.call("POST", path, "office",
+                   json={"key": "f1", "kind": "meeting", "by": OFFICE_ORG, "next_contact": "9999-12-31"})
+    assert (far.status_code, far.json()["field"]) == (422, "$.next_contact")
+    empty = api.call("POST", path, "office", json={"key": "e1", "kind": "note", "by": OFFICE_ORG})
+    assert (empty.status_code, empty.json()["field"]) == (422, "$.note")
+    entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
+    assert entry["stage"] == "accepted" and entry["next_contact"] is None

@@ -34,3 +34,16 @@ def test_kpis_bad_input_exits_with_usage_code(tmp_path, capsys):
     assert main(["--db", db, "kpis", "--org", "org-nope"]) == 2
     assert main(["--db", db, "kpis", "--from", "2026-02-01", "--to", "2026-01-01"]) == 2
     assert "from" in capsys.readouterr().err
+
+
+def test_a_report_path_that_cannot_take_the_report_is_a_usage_error_writing_nothing(tmp_path, capsys):
+    db = str(tmp_path / "k.db")
+    make_store(db, n=120)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (tmp_path / "a-file").write_text("")
+    for bad in (f"{folder}/", str(folder), str(tmp_path / "a-file" / "kpis.md"), "/proc/x.md"):
+        assert main(["--db", db, "kpis", "--report", bad]) == 2, bad
+        assert "--report" in capsys.readouterr().err
+    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "k.db", "reports"]

@@ -67,3 +67,14 @@ def test_malformed_nda_bodies_name_the_field(api):
     unknown = api.call("POST", "/v1/introductions/intro-nope/nda", "office",
                        json={"key": "k", "by": OFFICE_ORG, "action": "confirm"})
     assert unknown.status_code == 404
+
+
+def test_a_side_cannot_revoke_a_confirmation_it_never_made_and_wipe_the_others(api):
+    intro = _requested(api)
+    api.call("POST", f"/v1/introductions/{intro}/accept", "stranger")
+    _nda(api, intro, "office", {"key": "c1", "by": OFFICE_ORG, "action": "confirm"})
+    revoke = _nda(api, intro, "stranger", {"key": "r1", "by": STRANGER_ORG, "action": "revoke"})
+    assert (revoke.status_code, revoke.json()["field"]) == (409, "$.action")
+    assert _steps(api, intro) == 1
+    again = _nda(api, intro, "office", {"key": "c1", "by": OFFICE_ORG, "action": "confirm"})
+    assert again.json()["confirmed_by"] == [OFFICE_ORG]
