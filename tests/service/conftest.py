@@ -38,14 +38,19 @@ def make_store(path: str, n: int = 300, canaries: bool = False) -> None:
         store.load_frames(public_frame(orgs), items, outcomes, members)
 
 
-def open_api(tmp_path, *, canaries: bool = False) -> Iterator[Api]:
+def app_with_keys(tmp_path, *, canaries: bool = False):
+    """A generated store with a key for each role (two offices), and an app over it."""
     db = str(tmp_path / "k.db")
     make_store(db, canaries=canaries)
     with Store(db) as store:
         keys = {role: store.create_api_key(role)[1] for role in ("admin", "analyst")}
         keys["office"] = store.create_api_key("office", OFFICE_ORG)[1]
         keys["stranger"] = store.create_api_key("office", STRANGER_ORG)[1]
-    app = create_app(Settings(db=db, models_dir=str(tmp_path / "models")))
+    return create_app(Settings(db=db, models_dir=str(tmp_path / "models"))), keys, db
+
+
+def open_api(tmp_path, *, canaries: bool = False) -> Iterator[Api]:
+    app, keys, db = app_with_keys(tmp_path, canaries=canaries)
     with TestClient(app) as client:
         yield Api(client, keys, db)
 

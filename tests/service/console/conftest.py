@@ -7,10 +7,7 @@ from dataclasses import dataclass
 import pytest
 from litestar.testing import TestClient
 
-from data.store import Store
-from service.api import create_app
-from service.settings import Settings
-from tests.service.conftest import OFFICE_ORG, STRANGER_ORG, make_store
+from tests.service.conftest import app_with_keys
 
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 
@@ -37,13 +34,7 @@ class Console:
 
 
 def open_console(tmp_path, *, canaries: bool = False) -> Iterator[Console]:
-    db = str(tmp_path / "k.db")
-    make_store(db, canaries=canaries)
-    with Store(db) as store:
-        keys = {role: store.create_api_key(role)[1] for role in ("admin", "analyst")}
-        keys["office"] = store.create_api_key("office", OFFICE_ORG)[1]
-        keys["stranger"] = store.create_api_key("office", STRANGER_ORG)[1]
-    app = create_app(Settings(db=db, models_dir=str(tmp_path / "models")))
+    app, keys, db = app_with_keys(tmp_path, canaries=canaries)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         yield Console(client, keys, db)
 
