@@ -17,6 +17,8 @@ keeps reading it until it lets go).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
 import shutil
@@ -48,20 +50,30 @@ def shared_text(directory: Path | None, key: str, vectorizer: TfidfVectorizer | 
     if directory is None or vectorizer is None:
         return build()
     path = directory / key
-    built = None
+    specific = None
     if not (path / "done").exists():
         built = build()
         _publish(built, directory, key)
         _prune(directory)
+        specific = built.specific
+        del built  # this process too keeps only the mapped copy
+        _give_back_freed_memory()
     try:
         parts = {name: _load(path, name) for name in PARTS}
-    except (OSError, ValueError) as exc:  # a damaged or vanished copy: use one of our own
+    except (OSError, ValueError) as exc:  # a damaged or vanished copy: build one of our own
         log.warning("shared text vectors at %s unreadable (%s); this process keeps its own", path, exc)
-        return built if built is not None else build()
+        return build()
     return TextVectors(vectorizer, _row_matrix(parts["strengths.base"], parts["strengths.base_t"]),
                        _row_matrix(parts["needs.base"], parts["needs.base_t"]),
                        _row_matrix(parts["items.base"], None),
-                       built.specific if built is not None else specific_terms(vectorizer))
+                       specific if specific is not None else specific_terms(vectorizer))
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap the built copy leaves free to the system (glibc keeps it otherwise),
+    so the process that built the vectors holds only the mapped copy, like the others."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: the process reuses it
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _publish(text: TextVectors, directory: Path, key: str) -> None:
