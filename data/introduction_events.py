@@ -15,6 +15,7 @@ import msgspec
 
 from data import frames as F
 from data.records import Key, Outcome
+from data.slices import rows_among
 from data.store import OutcomeConflict, Store
 
 
@@ -65,12 +66,9 @@ class IntroductionEvents:
     def of(self, intro_ids: list[str]) -> dict[str, list[IntroductionEvent]]:
         """Events of each introduction, in the order they were recorded."""
         found: dict[str, list[IntroductionEvent]] = {i: [] for i in intro_ids}
-        for start in range(0, len(intro_ids), 500):
-            chunk = intro_ids[start:start + 500]
-            rows = self.store.read(f"SELECT {_COLUMNS} FROM introduction_events WHERE intro_id IN"
-                                   f" ({','.join('?' * len(chunk))}) ORDER BY seq", chunk)
-            for row in rows:
-                found[row[1]].append(_event(row))
+        for row in rows_among(self.store.read, f"SELECT {_COLUMNS} FROM introduction_events", "intro_id",
+                              intro_ids, "ORDER BY seq"):
+            found[row[1]].append(_event(row))
         return found
 
     def find(self, key: str) -> IntroductionEvent | None:

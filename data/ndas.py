@@ -10,6 +10,7 @@ from typing import Literal
 import msgspec
 
 from data import frames as F
+from data.slices import rows_among
 from data.store import OutcomeConflict, Store
 
 
@@ -45,12 +46,9 @@ class Ndas:
     def of(self, intro_ids: list[str]) -> dict[str, list[NdaRecord]]:
         """Steps of each introduction, in the order they were recorded."""
         found: dict[str, list[NdaRecord]] = {i: [] for i in intro_ids}
-        for start in range(0, len(intro_ids), 500):
-            chunk = intro_ids[start:start + 500]
-            rows = self.store.read(f"SELECT {_COLUMNS} FROM nda_steps WHERE intro_id IN"
-                                   f" ({','.join('?' * len(chunk))}) ORDER BY seq", chunk)
-            for row in rows:
-                found[row[1]].append(_record(row))
+        for row in rows_among(self.store.read, f"SELECT {_COLUMNS} FROM nda_steps", "intro_id",
+                              intro_ids, "ORDER BY seq"):
+            found[row[1]].append(_record(row))
         return found
 
     def accepted_with(self, org_id: str) -> dict[str, tuple[tuple[str, str], list[NdaRecord]]]:
