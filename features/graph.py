@@ -182,7 +182,7 @@ def _adamic_adar_weights(deg: np.ndarray) -> np.ndarray:
 
 
 def adamic_adar_rows(graph: Graph, queries: np.ndarray) -> sp.csr_matrix:
-    return graph.binary[queries].multiply(_adamic_adar_weights(graph.degree)).tocsr() @ graph.binary
+    return _stacked(graph.binary[queries], [graph.link_weights[0]]) @ graph.binary
 
 
 def _stacked(rows: sp.csr_matrix, weights: list[np.ndarray | None]) -> sp.csr_matrix:
