@@ -274,29 +274,28 @@ def build_text_vectors(items: pl.DataFrame, index: dict[str, int],
                        RowMatrix.of(every_item, transposed=False), specific_terms(vectorizer))
 
 
-def fit_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
+def fit_rows(text: TextVectors, a: int, terms: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``a``'s needs against everyone's strengths, and everyone's needs against ``a``'s strengths
-    (two cosines per organisation, as dense float32 rows)."""
+    (two cosines per organisation, as dense float32 rows). ``terms``: a weight per term that
+    ``a``'s side is read with (e.g. ``specific_terms``; default: every term as it is)."""
     if text.strengths.shape[1] <= 1:
         zeros = np.zeros(text.strengths.shape[0], dtype=np.float32)
         return zeros, zeros
-    return text.strengths.scores(text.needs.rows([a])), text.needs.scores(text.strengths.rows([a]))
+
+    def query(side: RowMatrix) -> sp.csr_matrix:
+        q = side.rows([a])
+        if terms is not None:
+            q.data *= terms[q.indices]
+            q.eliminate_zeros()
+        return q
+
+    return text.strengths.scores(query(text.needs)), text.needs.scores(query(text.strengths))
 
 
 def retrieval_rows(text: TextVectors, a: int) -> tuple[np.ndarray, np.ndarray]:
     """``fit_rows`` over the specific terms only: what retrieval ranks by (the text fit of
     the candidates it hands on is scored in full)."""
-    if text.strengths.shape[1] <= 1 or text.specific is None:
-        return fit_rows(text, a)
-
-    def specific(q: sp.csr_matrix) -> sp.csr_matrix:
-        q = q.copy()
-        q.data *= text.specific[q.indices]
-        q.eliminate_zeros()
-        return q
-
-    return (text.strengths.scores(specific(text.needs.rows([a]))),
-            text.needs.scores(specific(text.strengths.rows([a]))))
+    return fit_rows(text, a, text.specific)
 
 
 def asker_text(text: TextVectors, a: int, b: np.ndarray) -> dict[str, np.ndarray]:
