@@ -51,23 +51,23 @@ def shared_text(directory: Path | None, key: str, vectorizer: TfidfVectorizer | 
     if directory is None or vectorizer is None:
         return build()
     path = directory / key
-    specific = None
+    built = None
     if not (path / "done").exists():
         built = build()
         _publish(built, directory, key)
-        _prune(directory)
-        specific = built.specific
-        del built  # this process too keeps only the mapped copy
-        _give_back_freed_memory()
     try:
         parts = {name: _load(path, name) for name in PARTS}
-    except (OSError, ValueError) as exc:  # a damaged or vanished copy: build one of our own
+    except (OSError, ValueError) as exc:  # a damaged or vanished copy: keep one of our own
         log.warning("shared text vectors at %s unreadable (%s); this process keeps its own", path, exc)
-        return build()
+        return built if built is not None else build()
+    specific = built.specific if built is not None else specific_terms(vectorizer)
+    if built is not None:
+        del built  # this process too keeps only the mapped copy
+        _give_back_freed_memory()
+        _prune(directory)  # after mapping ours: a file already mapped stays readable
     return TextVectors(vectorizer, _row_matrix(parts["strengths.base"], parts["strengths.base_t"]),
                        _row_matrix(parts["needs.base"], parts["needs.base_t"]),
-                       _row_matrix(parts["items.base"], None),
-                       specific if specific is not None else specific_terms(vectorizer))
+                       _row_matrix(parts["items.base"], None), specific)
 
 
 def _give_back_freed_memory() -> None:
