@@ -52,7 +52,9 @@ def csrf_token(request: Request) -> str:
 
 
 def sign_in(request: Request, key_id: str) -> None:
-    """A fresh session (a new token) for the key that signed in."""
+    """A fresh session for the key that signed in: a new token and a new session id, so an id
+    handed out before sign-in (or planted by someone else) never becomes a signed-in one."""
+    request.cookies.pop(SESSION_COOKIE, None)  # the session backend reuses the id it finds here
     request.clear_session()
     request.set_session({"key_id": key_id, "csrf": secrets.token_urlsafe(32)})
 

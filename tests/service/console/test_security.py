@@ -57,6 +57,19 @@ def test_the_session_cookie_is_httponly_strict_and_never_holds_the_key(console):
     assert console.client.get("/console/profile", follow_redirects=False).status_code == 303
 
 
+def test_sign_in_issues_a_new_session_id_and_the_one_before_it_is_not_signed_in(console):
+    console.client.get("/console/signin")
+    before = console.client.cookies.get("kyoso_console")
+    token = console.csrf()
+    r = console.client.post("/console/signin", data={"key": console.keys["office"], "_csrf": token},
+                            follow_redirects=False)
+    after = re.search(r"kyoso_console=([^;]+)", r.headers["set-cookie"]).group(1)
+    assert before and after != before
+    console.client.cookies.clear()
+    console.client.cookies.set("kyoso_console", before)  # the id someone may have planted
+    assert console.client.get("/console/profile", follow_redirects=False).status_code == 303
+
+
 OUTSIDE = re.compile(r"https?://(?!127\.0\.0\.1[:/\"']|localhost[:/\"'])[^\s\"'<>)]+")
 REFERENCE = re.compile(r"""(?:src|href|action)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^)"']+)""")
 
