@@ -485,21 +485,17 @@ class Store:
         return record, plain
 
     def find_api_key(self, plain: str) -> ApiKey | None:
-        rows = self.read("SELECT id, role, org_id, created_at, revoked_at FROM api_keys"
-                           " WHERE key_hash=? AND revoked_at IS NULL", (hash_key(plain),))
-        if not rows:
-            return None
-        r = rows[0]
-        return ApiKey(id=r[0], role=r[1], org_id=r[2], created_at=r[3], revoked_at=r[4])
+        return self._live_api_key("key_hash", hash_key(plain))
 
     def api_key_by_id(self, key_id: str) -> ApiKey | None:
         """A key that is not revoked, by its id (a console session holds the id, never the key)."""
+        return self._live_api_key("id", key_id)
+
+    def _live_api_key(self, column: str, value: str) -> ApiKey | None:
         rows = self.read("SELECT id, role, org_id, created_at, revoked_at FROM api_keys"
-                         " WHERE id=? AND revoked_at IS NULL", (key_id,))
-        if not rows:
-            return None
-        r = rows[0]
-        return ApiKey(id=r[0], role=r[1], org_id=r[2], created_at=r[3], revoked_at=r[4])
+                         f" WHERE {column}=? AND revoked_at IS NULL", (value,))
+        return ApiKey(id=rows[0][0], role=rows[0][1], org_id=rows[0][2], created_at=rows[0][3],
+                      revoked_at=rows[0][4]) if rows else None
 
     def revoke_api_key(self, key_id: str) -> bool:
         with self.transaction() as conn:
