@@ -165,10 +165,9 @@ class LiveEngine:
         engine = served.engine
         if orgs:
             engine = engine.with_organizations(*self._store.organization_frames(orgs))
-        if outcomes:  # a retracted one among them is left out of the frames already
-            engine = engine.with_outcomes(*self._store.outcome_frames(outcomes))
-        if retracted:
-            engine = engine.without_outcomes(Retractions(self._store).outcome_seqs(retracted))
+        if outcomes or retracted:  # a retracted outcome is left out of the frames already
+            engine = engine.with_outcomes(*self._store.outcome_frames(outcomes),
+                                          retracted=Retractions(self._store).outcome_seqs(retracted))
         changed_rows = len(engine.ctx.text.strengths.delta_of)
         if changed_rows > max(COMPACT_ROWS, COMPACT_SHARE * engine.eco.n):
             self._start_rebuild(f"{changed_rows} changed rows")
