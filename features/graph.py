@@ -36,7 +36,6 @@ class Graph:
     leads: np.ndarray  # recency-decayed successful outcomes led (coordinator, asker)
     theme_activity: sp.csr_matrix  # n × themes, decayed outcomes per theme
     theme_profile: sp.csr_matrix  # the same rows L2-normalised: what an organisation works on
-    transition: sp.csr_matrix  # row-stochastic walk matrix
     # A pair's history, read by row: the furthest step reached (grade + 1; absent: never
     # introduced), the day of the last step when it was a decline, and each organisation's
     # ``nda_terms`` declines with partners of each NDA stance (n × stances).
@@ -100,13 +99,11 @@ def build_graph(eco: Ecosystem, day: float, half_life: float = HALF_LIFE_DAYS) -
     theme_profile = (sp.diags(np.divide(1.0, norm, out=np.zeros(n), where=norm > 0))
                      @ theme_activity).tocsr()
     row_sum = np.asarray(weight.sum(axis=1)).ravel()
-    inv = np.divide(1.0, row_sum, out=np.zeros(n), where=row_sum > 0)
-    transition = sp.diags(inv) @ weight
     return Graph(day=day, weight=weight, binary=binary, declines=declines, degree=degree,
                  strength=row_sum,
                  activity=activity, recent=recent, success=success, leads=leads,
                  theme_activity=theme_activity, theme_profile=theme_profile,
-                 transition=transition.tocsr(), **_histories(eco, ev, both_a, both_b))
+                 **_histories(eco, ev, both_a, both_b))
 
 
 def _histories(eco: Ecosystem, ev, both_a: np.ndarray, both_b: np.ndarray) -> dict:
@@ -168,7 +165,7 @@ def grown(graph: Graph, n: int) -> Graph:
                  success=np.concatenate([graph.success, zeros]),
                  leads=np.concatenate([graph.leads, zeros]),
                  theme_activity=pad(graph.theme_activity, square=False),
-                 theme_profile=pad(graph.theme_profile, square=False), transition=pad(graph.transition),
+                 theme_profile=pad(graph.theme_profile, square=False),
                  furthest=pad(graph.furthest), last_decline=pad(graph.last_decline),
                  nda_declines=np.vstack([graph.nda_declines, np.zeros((extra, graph.nda_declines.shape[1]))]))
 
@@ -208,7 +205,7 @@ def query_rows(graph: Graph, queries: np.ndarray) -> dict[str, sp.csr_matrix]:
     # walk is a weighted hop divided by the strength of the node it leaves).
     by_binary = _stacked(binary_q, [None, aa_w, ra_w]) @ graph.binary
     by_weight = _stacked(weight_q, [None, leave_w]) @ graph.weight
-    step1 = graph.transition[q]
+    step1 = sp.diags(leave_w[q]) @ weight_q  # a walk's first step: ties shared out by strength
     alpha = PPR_RESTART
     # Personalised PageRank truncated after two steps: a third would reach most of a dense
     # collaboration graph (8 of 13 ms per query on CORDIS) for a term weighted only 0.1.

@@ -12,7 +12,8 @@ def test_link_rows_equal_their_definitions(small_eco):
     eco = build_ecosystem(*small_eco)
     graph = build_graph(eco, float(eco.events.day.max()) + 1)
     q = np.argsort(-graph.degree)[:5]  # hubs: the most paths to get wrong
-    b, w, t = graph.binary, graph.weight, graph.transition
+    b, w = graph.binary, graph.weight
+    t = sp.diags(np.divide(1.0, graph.strength, out=np.zeros(graph.n), where=graph.strength > 0)) @ w
     deg = graph.degree
     aa = np.divide(1.0, np.log(np.maximum(deg, 2.0)), out=np.zeros_like(deg), where=deg > 1)
     ra = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
