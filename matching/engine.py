@@ -10,6 +10,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -189,12 +190,13 @@ class Engine:
                                                          build_graph(eco, serving_day(eco))))
 
     def warm(self) -> Engine:
-        """Work out once, here, what every query reads of the whole ecosystem and graph (the
-        orders of the most active, theme rows, link weights, tags by column), so the first
-        request after a change does not pay for it."""
-        graph, eco = self.ctx.graph, self.eco
-        _ = (graph.most_active, graph.by_theme, graph.link_weights, eco.domains,
-             eco.strengths_by_tag, eco.needs_by_tag, eco.need_count, eco.has_tags)
+        """Work out once, here, what every query reads of the whole ecosystem and graph (their
+        cached properties: the orders of the most active, theme rows, link weights, tags by
+        column), so the first request after a change does not pay for it."""
+        for derived in (self.ctx.graph, self.eco):
+            for name, attr in vars(type(derived)).items():
+                if isinstance(attr, cached_property):
+                    getattr(derived, name)
         return self
 
     @property
