@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import msgspec
 
+from data.frames import now_text
 from data.slices import id_slices
-from data.store import Store, _now
+from data.store import Store
 from data.stored_lists import Row, write_suggestions
 
 
@@ -111,7 +112,7 @@ class BatchRuns:
     def commit_chunk(self, run: BatchRun, chunk: int, lists: dict[str, list[Row]],
                      skips: dict[str, str], scored: int, inserted: int) -> bool:
         """Write one finished chunk; False (and nothing written) if it was written before."""
-        now = _now()
+        now = now_text()
         with self.store.transaction() as conn:
             done = conn.execute("SELECT chunks_done FROM batch_runs WHERE id=?", (run.id,)).fetchone()
             if done is None or done[0] != chunk:
@@ -130,7 +131,7 @@ class BatchRuns:
     def finish(self, run_id: str) -> BatchRun:
         with self.store.transaction() as conn:
             conn.execute("UPDATE batch_runs SET status='done', finished_at=? WHERE id=?",
-                         (_now(), run_id))
+                         (now_text(), run_id))
         run = self.get(run_id)
         assert run is not None
         return run

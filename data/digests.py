@@ -5,7 +5,8 @@ Delivery (mail) stays outside Kyoso: a mailer reads the run's digests and sends 
 
 from __future__ import annotations
 
-from data.store import Store, _now
+from data.frames import now_text
+from data.store import Store
 
 
 class Digests:
@@ -15,7 +16,7 @@ class Digests:
     def write(self, run_id: str, on_date: str, bodies: dict[str, bytes]) -> None:
         """Store a run's digests (organisation → JSON body) in one transaction; a run written
         again replaces its own."""
-        now = _now()
+        now = now_text()
         with self.store.transaction() as conn:
             conn.execute("DELETE FROM digests WHERE run_id=?", (run_id,))
             conn.executemany("INSERT INTO digests VALUES (?,?,?,?,?)",

@@ -66,6 +66,11 @@ def format_ts(value: datetime) -> str:
     return f"{value.year:04d}" + value.strftime(TS_FORMAT[2:])
 
 
+def now_text() -> str:
+    """Now, in the text form the store keeps timestamps in."""
+    return format_ts(datetime.now(UTC))
+
+
 def parse_ts(text: str) -> datetime:
     return datetime.strptime(text, TS_FORMAT).replace(tzinfo=UTC)
 

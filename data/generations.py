@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Literal
 import msgspec
 import numpy as np
 
+from data.frames import now_text
+
 if TYPE_CHECKING:
     from data.store import Store
 
@@ -59,9 +61,8 @@ class Generations:
     def reindex(self, terms: list[str], idf: np.ndarray) -> TextModel:
         """Store a newly learned vectoriser and, in the same transaction, ask every serving
         process to rebuild its engine with it."""
-        from data.store import _now
 
-        now = _now()
+        now = now_text()
         with self.store.transaction() as conn:
             generation = record_change(conn, "reindex", None, now)
             conn.execute("INSERT INTO text_models VALUES (?,?,?,?)",
@@ -80,11 +81,10 @@ class Generations:
     def save_text_model(self, model: TextModel) -> TextModel:
         """Store a vectoriser unless one was stored at the same generation (two processes
         fitting on the same store learn the same one); returns the one stored."""
-        from data.store import _now
 
         with self.store.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO text_models VALUES (?,?,?,?)",
-                         (model.generation, _now(), msgspec.json.encode(model.terms).decode(),
+                         (model.generation, now_text(), msgspec.json.encode(model.terms).decode(),
                           np.asarray(model.idf, dtype="<f8").tobytes()))
         stored = self.text_model()
         assert stored is not None

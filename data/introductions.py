@@ -13,7 +13,8 @@ from typing import Literal
 import msgspec
 
 from data.errors import KyosoError, UnknownOrganization, shown
-from data.store import Store, _now
+from data.frames import now_text
+from data.store import Store
 
 
 class Introduction(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,7 +79,7 @@ class Introductions:
             raise IntroductionError(f"an introduction between {requester} and {target} "
                                     f"already exists ({open_[0][0]}, {open_[0][3]})")
         intro = Introduction(id="intro-" + secrets.token_hex(8), requester=requester, target=target,
-                             status="requested", message=message, created_at=_now())
+                             status="requested", message=message, created_at=now_text())
         with self.store.transaction() as conn:
             conn.execute(f"INSERT INTO introductions({_INTRO_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                          msgspec.structs.astuple(intro))
@@ -101,7 +102,7 @@ class Introductions:
             if row[3] != "requested":
                 raise IntroductionError(f"introduction {intro_id} is already {row[3]}")
             conn.execute("UPDATE introductions SET status=?, reason=?, note=?, decided_at=? WHERE id=?",
-                         ("accepted" if accept else "declined", reason, note, _now(), intro_id))
+                         ("accepted" if accept else "declined", reason, note, now_text(), intro_id))
         return self.get(intro_id)
 
     def for_org(self, org_id: str, limit: int = 100, offset: int = 0) -> list[Introduction]:
@@ -130,7 +131,7 @@ class Introductions:
     def log_disclosures(self, viewer_org: str, counts: dict[str, tuple[int, int]], route: str) -> None:
         """One row per owner whose items ``viewer_org`` was shown (owner → partner-tier,
         nda-tier count), in one transaction."""
-        now = _now()
+        now = now_text()
         with self.store.transaction() as conn:
             conn.executemany("INSERT INTO disclosures(at, viewer_org, owner_org, items, nda_items, route)"
                              " VALUES (?,?,?,?,?,?)",

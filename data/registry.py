@@ -8,7 +8,6 @@ rollback pops one, a fallback pops down to the version it fell back to.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 import msgspec
@@ -64,9 +63,6 @@ class StoredEvaluation(msgspec.Struct, frozen=True, kw_only=True):
     at: str
 
 
-def _now() -> str:
-    return F.format_ts(datetime.now(UTC))
-
 
 def stack_of(history: list[HistoryEntry]) -> list[str]:
     """The versions that were live, oldest first, with rollbacks and fallbacks applied."""
@@ -98,7 +94,7 @@ class Registry:
         with self.store.transaction() as conn:
             conn.execute("INSERT INTO models(version, path, fingerprint, metrics, created_at,"
                          " checksum) VALUES (?,?,?,?,?,?)",
-                         (version, path, fingerprint, _json.encode(metrics).decode(), _now(),
+                         (version, path, fingerprint, _json.encode(metrics).decode(), F.now_text(),
                           checksum))
 
     def models(self) -> list[ModelEntry]:
@@ -150,7 +146,7 @@ class Registry:
             if check_live and previous != expect_live:
                 raise LiveChanged(f"the live model changed meanwhile ({expect_live} -> {previous});"
                                   " try again")
-            now = _now()
+            now = F.now_text()
             if version is None:
                 conn.execute("DELETE FROM live_model")
             else:
@@ -164,7 +160,7 @@ class Registry:
                           metrics: dict[str, Any]) -> None:
         with self.store.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO evaluations VALUES (?,?,?,?,?,?)",
-                         (split_id, system, ndcg, queries, _json.encode(metrics).decode(), _now()))
+                         (split_id, system, ndcg, queries, _json.encode(metrics).decode(), F.now_text()))
 
     def evaluation(self, split_id: str, system: str) -> StoredEvaluation | None:
         rows = self.store.read("SELECT split_id, system, ndcg, queries, metrics, at FROM"

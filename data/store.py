@@ -14,7 +14,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,9 +67,6 @@ def _json_list(column: str) -> pl.Expr:
     joined = pl.concat_str([pl.lit('["'), col.list.join('","'), pl.lit('"]')])
     return pl.when(col.list.len() == 0).then(pl.lit("[]")).otherwise(joined).alias(column)
 
-
-def _now() -> str:
-    return F.format_ts(datetime.now(UTC))
 
 
 def outcome_hash(outcome: Outcome) -> str:
@@ -156,7 +152,7 @@ class Store:
 
     def put_organization(self, org: Organization) -> bool:
         """Insert or replace one organisation with its items; True if it was new."""
-        now = _now()
+        now = F.now_text()
         registered = F.format_ts(org.registered_at) if org.registered_at else now
         with self.transaction() as conn:
             existed = conn.execute(
@@ -271,7 +267,7 @@ class Store:
         *, chunk: int = 200_000,
     ) -> None:
         """Bulk-insert snapshot frames in one transaction (new ids only)."""
-        now = _now()
+        now = F.now_text()
         orgs = organizations.select(
             "id", "name", "kind", "region",
             _json_list("industries"), "lat", "lon", "size_band", "founded", _json_list("modes"),
@@ -359,11 +355,11 @@ class Store:
             "INSERT INTO outcomes(key, stage, at, reason, suggestion_id, theme, body_hash,"
             " recorded_at) VALUES (?,?,?,?,?,?,?,?)",
             (outcome.key, outcome.stage, F.format_ts(outcome.at), outcome.reason,
-             outcome.suggestion_id, outcome.theme, digest, _now()),
+             outcome.suggestion_id, outcome.theme, digest, F.now_text()),
         ).lastrowid
         conn.executemany("INSERT INTO outcome_members VALUES (?,?,?)",
                          [(seq, pos, m) for pos, m in enumerate(outcome.members)])
-        record_change(conn, "outcome", str(seq), _now())
+        record_change(conn, "outcome", str(seq), F.now_text())
         return int(seq), True
 
     def get_outcome(self, key: str) -> Outcome | None:
@@ -478,7 +474,7 @@ class Store:
             raise UnknownOrganization(org_id)
         key_id = secrets.token_hex(6)
         plain = f"ky_{key_id}_{secrets.token_urlsafe(32)}"
-        record = ApiKey(id=key_id, role=role, org_id=org_id, created_at=_now())
+        record = ApiKey(id=key_id, role=role, org_id=org_id, created_at=F.now_text())
         with self.transaction() as conn:
             conn.execute("INSERT INTO api_keys VALUES (?,?,?,?,?,NULL)",
                          (key_id, hash_key(plain), role, org_id, record.created_at))
@@ -500,7 +496,7 @@ class Store:
     def revoke_api_key(self, key_id: str) -> bool:
         with self.transaction() as conn:
             cur = conn.execute("UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
-                               (_now(), key_id))
+                               (F.now_text(), key_id))
         return cur.rowcount > 0
 
     # --- the live model (the registry itself is data.registry) -----------------------------

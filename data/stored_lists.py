@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from data.frames import now_text
 from data.slices import id_slices
 
 if TYPE_CHECKING:
@@ -46,10 +47,9 @@ class StoredLists:
 
     def replace(self, org_id: str, rows: list[Row], model_version: str | None) -> None:
         """Replace an organisation's stored list: rows of (partner_id, score, body json)."""
-        from data.store import _now
 
         with self.store.transaction() as conn:
-            write_suggestions(conn, org_id, rows, model_version, _now())
+            write_suggestions(conn, org_id, rows, model_version, now_text())
 
     def of(self, org_ids: list[str]) -> dict[str, list[Row]]:
         """The stored lists of these organisations, best first (empty where there is none)."""

@@ -14,7 +14,8 @@ from typing import Any
 import msgspec
 
 from data.errors import KyosoError
-from data.store import Store, _now
+from data.frames import now_text
+from data.store import Store
 
 _COLUMNS = ("id", "status", "started_at", "finished_at", "version", "error", "metrics")
 
@@ -39,7 +40,7 @@ class TrainingJobs:
 
     def start(self, actor: str) -> dict[str, Any]:
         """A new queued job for this process to run, unless another is queued or running."""
-        host, now = socket.gethostname(), _now()
+        host, now = socket.gethostname(), now_text()
         with self.store.transaction() as conn:
             for job_id, pid, job_host in conn.execute(
                     "SELECT id, pid, host FROM training_jobs WHERE status IN ('queued', 'running')"
@@ -58,14 +59,14 @@ class TrainingJobs:
     def running(self, job_id: str) -> None:
         with self.store.transaction() as conn:
             conn.execute("UPDATE training_jobs SET status='running', started_at=? WHERE id=?",
-                         (_now(), job_id))
+                         (now_text(), job_id))
 
     def finish(self, job_id: str, *, version: str | None = None, error: str | None = None,
                metrics: dict[str, Any] | None = None) -> None:
         with self.store.transaction() as conn:
             conn.execute("UPDATE training_jobs SET status=?, finished_at=?, version=?, error=?,"
                          " metrics=? WHERE id=?",
-                         ("failed" if error else "done", _now(), version, error,
+                         ("failed" if error else "done", now_text(), version, error,
                           msgspec.json.encode(metrics or {}).decode(), job_id))
 
     def get(self, job_id: str) -> dict[str, Any] | None:

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 import msgspec
 
 from data.batch_runs import BatchRun, BatchRuns
-from data.frames import format_ts
-from data.store import Store, StoreError, _now
+from data.frames import format_ts, now_text
+from data.store import Store, StoreError
 from data.stored_lists import Row, StoredLists
 from matching.batch import BATCH_MODE, Scored, merge_entry, score_chunk, suggestion_row
 from matching.engine import Engine
@@ -81,7 +81,7 @@ def plan(runs: BatchRuns, *, since: datetime | None, k: int, chunk_size: int,
     if existing is not None:
         return existing
     run = BatchRun(id=run_id, since=since_text, since_inclusive=inclusive, until=until,
-                   model_version=model_version, k=k, chunk_size=chunk_size, total=0, started_at=_now())
+                   model_version=model_version, k=k, chunk_size=chunk_size, total=0, started_at=now_text())
     runs.start(run, stale)
     total = len(runs.registrants(run))
     runs.set_total(run.id, total)
