@@ -15,7 +15,7 @@ import msgspec
 from data import frames as F
 from data.errors import KyosoError
 from data.generations import record_change
-from data.slices import id_slices
+from data.slices import rows_among
 from data.store import Store
 
 
@@ -76,5 +76,4 @@ class Retractions:
 
     def outcome_seqs(self, keys: list[str]) -> list[int]:
         """The log seqs of the outcomes these keys name (retracted ones, for the engine)."""
-        return [r[0] for part in id_slices(list(keys)) for r in self.store.read(
-            f"SELECT seq FROM outcomes WHERE key IN ({','.join('?' * len(part))})", part)]
+        return [r[0] for r in rows_among(self.store.read, "SELECT seq FROM outcomes", "key", keys)]

@@ -47,7 +47,7 @@ class ConceptVectorizer(TfidfVectorizer):
         # (a registration's transform would otherwise walk every term).
         if self.__dict__.get("_weights_of") is not self.vocabulary_:
             weight = np.ones(len(self.vocabulary_), dtype=np.float32)
-            weight[[i for t, i in self.vocabulary_.items() if is_concept_term(t)]] = CONCEPT_WEIGHT
+            weight[concept_columns(self.vocabulary_)] = CONCEPT_WEIGHT
             self._weights, self._weights_of = sp.diags(weight, format="csr"), self.vocabulary_
         return normalize(x @ self._weights).astype(self.dtype)
 
@@ -56,6 +56,11 @@ class ConceptVectorizer(TfidfVectorizer):
 
     def transform(self, raw_documents):
         return self._weighted(super().transform(raw_documents))
+
+
+def concept_columns(vocabulary: dict[str, int]) -> list[int]:
+    """The columns of a vocabulary that hold concepts, not n-grams."""
+    return [i for term, i in vocabulary.items() if is_concept_term(term)]
 
 
 def make_vectorizer(**overrides) -> TfidfVectorizer:
@@ -140,7 +145,7 @@ def specific_terms(vectorizer: TfidfVectorizer) -> np.ndarray:
     # scikit-learn's smooth idf is ln((1 + n) / (1 + df)) + 1, so a share s of the texts
     # has an idf of about 1 - ln(s).
     keep = np.asarray(vectorizer.idf_) >= 1 - np.log(COMMON_TERM_SHARE)
-    keep[[i for term, i in vectorizer.vocabulary_.items() if is_concept_term(term)]] = True
+    keep[concept_columns(vectorizer.vocabulary_)] = True
     return keep.astype(np.float32)
 
 
