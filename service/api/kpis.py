@@ -34,11 +34,8 @@ class KpiRoutes(Controller):
         """KPIs of the whole ecosystem, or of one organisation (``org``), over a date range
         (admins and analysts)."""
         principal.require("admin", "analyst")
-        try:
+        with blame("org", UnknownOrganization):
             return kpis(store, org, start, end, settings.stall_rules)
-        except UnknownOrganization as exc:
-            exc.field = "org"
-            raise
 
     @get("/v1/organizations/{org_id:str}/kpis", sync_to_thread=True)
     def organization_kpis(self, org_id: FromPath[str], principal: Caller, store: StoreDep,
