@@ -93,10 +93,12 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
 }
 
 
+_BY_LANG = {lang: {k: v[i] for k, v in WORDS.items()} for i, lang in enumerate(LANGS)}
+
+
 def words(lang: Lang) -> dict[str, str]:
-    """Every word of the console in one language."""
-    i = LANGS.index(lang)
-    return {k: v[i] for k, v in WORDS.items()}
+    """Every word of the console in one language (built once per language)."""
+    return _BY_LANG[lang]
 
 
 def console_lang(chosen: str | None, accept_language: str | None) -> Lang:
