@@ -108,13 +108,16 @@ def _known_to(store: Store, org: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _newcomers(store: Store, org: str, run: BatchRun | None, on: date) -> list[FittingNewcomer]:
+def _newcomers(store: Store, org: str, run: BatchRun | None, on: date,
+               placed: set[str] | None = None) -> list[FittingNewcomer]:
     """Partners of the org's stored list that registered in the run's window, less than a year
     before ``on`` (the KPIs' newcomers), and that the org has no history with yet: a partner it
-    was already introduced to, or has an outcome with, is no newcomer to it."""
+    was already introduced to, or has an outcome with, is no newcomer to it. ``placed``: the
+    run's newcomers, when already read."""
     if run is None:
         return []
-    fresh = set(BatchRuns(store).newcomers(run)) - _known_to(store, org)
+    placed = set(BatchRuns(store).newcomers(run)) if placed is None else placed
+    fresh = placed - _known_to(store, org)
     registered = dict(store.read(
         "SELECT o.id, o.registered_at FROM suggestions s JOIN organizations o ON o.id = s.partner_id"
         " WHERE s.org_id = ?", (org,)))
@@ -131,8 +134,10 @@ def _newcomers(store: Store, org: str, run: BatchRun | None, on: date) -> list[F
     return found
 
 
-def digest(store: Store, org: str, on: date, rules: StallRules, run: BatchRun | None = None) -> Digest:
-    """The digest of ``org`` on ``on``; newcomers from ``run`` (default: the last finished run).
+def digest(store: Store, org: str, on: date, rules: StallRules, run: BatchRun | None = None,
+           placed: set[str] | None = None) -> Digest:
+    """The digest of ``org`` on ``on``; newcomers from ``run`` (default: the last finished run;
+    ``placed``: its newcomers, when already read).
 
     Raises:
         UnknownOrganization: ``org`` is not in the store.
@@ -143,23 +148,24 @@ def digest(store: Store, org: str, on: date, rules: StallRules, run: BatchRun | 
     entries = pipeline(store, org, on, rules).introductions
     return Digest(organization=org, date=on, batch_run=run.id if run else None,
                   awaiting_answer=_awaiting(org, entries, on), stalled=_stalled(entries),
-                  next_contacts=_due(entries, on), newcomers=_newcomers(store, org, run, on))
+                  next_contacts=_due(entries, on), newcomers=_newcomers(store, org, run, on, placed))
 
 
 def office_orgs(store: Store) -> list[str]:
     """Organisations with an active office key: those a digest can be delivered to."""
-    return [r[0] for r in store.read("SELECT DISTINCT org_id FROM api_keys WHERE role='office'"
-                                     " AND revoked_at IS NULL AND org_id IS NOT NULL ORDER BY org_id")]
+    return [r[0] for r in store.read("SELECT DISTINCT k.org_id FROM api_keys k JOIN organizations o"
+                                     " ON o.id = k.org_id WHERE k.role='office'"
+                                     " AND k.revoked_at IS NULL ORDER BY k.org_id")]
 
 
 def write_run_digests(store: Store, run: BatchRun, on: date, rules: StallRules) -> int:
     """Store the digest of every office with something to act on, for ``run``; how many."""
     bodies = {}
+    placed = set(BatchRuns(store).newcomers(run))  # the same for every office
     for org in office_orgs(store):
-        if store.has_organization(org):
-            d = digest(store, org, on, rules, run)
-            if not d.empty:
-                bodies[org] = msgspec.json.encode(d)
+        d = digest(store, org, on, rules, run, placed)
+        if not d.empty:
+            bodies[org] = msgspec.json.encode(d)
     Digests(store).write(run.id, on.isoformat(), bodies)
     return len(bodies)
 
