@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import msgspec
 
 from data.batch_runs import BatchRun, BatchRuns
+from data.digests import Digests
 from data.frames import format_ts, now_text
 from data.store import Store, StoreError
 from data.stored_lists import Row, StoredLists
@@ -129,6 +130,8 @@ def run_batch(store: Store, *, since: datetime | None = None, k: int = DEFAULT_K
     resumed_at = run.chunks_done
     if run.status == "done":
         log(f"batch {run.id} is already done: nothing to change")
+        if not Digests(store).of_run(run.id):  # stopped between its last chunk and its digests
+            write_run_digests(store, run, datetime.now(UTC).date(), stall_rules)
         return _summary(runs, run, resumed_at, started, already_done=True)
     registrants = runs.registrants(run)
     chunks = [registrants[i:i + run.chunk_size] for i in range(0, len(registrants), run.chunk_size)]

@@ -122,6 +122,24 @@ def test_the_nightly_batch_stores_digests_for_offices_and_the_cli_reads_them(tmp
     assert main(["--db", db, "digest", "--run", "nope"]) == 2
 
 
+def test_a_run_stopped_before_its_digests_writes_them_when_started_again(tmp_path, capsys):
+    db = str(tmp_path / "k.db")
+    make_store(db, n=120)
+    with Store(db) as store:
+        store.create_api_key("office", ORG)
+        _intro(store, "i-wait", STRANGER_ORG, ORG, "requested", "2026-01-01")
+    assert main(["--db", db, "score-batch", "-k", "5", "--since", "2000-01-01"]) == 0
+    capsys.readouterr()
+    with Store(db) as store:  # as if the process had died right after the run's last chunk
+        run = Digests(store).last_run()
+        with store.transaction() as conn:
+            conn.execute("DELETE FROM digests")
+    assert main(["--db", db, "score-batch", "-k", "5", "--since", "2000-01-01"]) == 0
+    assert "already done" in capsys.readouterr().out
+    with Store(db) as store:
+        assert [org for org, _ in Digests(store).of_run(run)] == [ORG]
+
+
 @pytest.mark.parametrize("value", ["abc", "-3", "0"])
 def test_a_bad_stall_setting_is_a_usage_error_naming_the_variable(tmp_path, capsys, monkeypatch, value):
     monkeypatch.setenv("KYOSO_STALL_QUIET_DAYS", value)
