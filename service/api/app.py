@@ -18,7 +18,7 @@ from litestar.static_files import create_static_files_router
 from data.generations import Generations
 from data.store import Store
 from service.api import deps
-from service.api.auth import Forbidden, authenticated, principal
+from service.api.auth import authenticated, principal
 from service.api.bodies import StrictBodies
 from service.api.deps import LiveDep, StoreDep
 from service.api.edge import edge
@@ -32,7 +32,7 @@ from service.api.organizations import Organizations
 from service.api.schema import VariadicTuples, document_errors
 from service.api.state import Jobs
 from service.api.types import Health, Ready
-from service.console import console, forbidden
+from service.console import console
 from service.live import LiveEngine
 from service.settings import Settings
 
@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan],
         guards=[authenticated],
         plugins=[StrictBodies(), VariadicTuples()],
-        exception_handlers={**HANDLERS, **pages.exception_handlers, Forbidden: forbidden},
+        exception_handlers=HANDLERS,
         template_config=pages.template_config,
         middleware=pages.middleware,
         stores=pages.stores,

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Request, Response, Router
 from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from service.api.auth import Forbidden
-from service.api.errors import domain_error
 from service.console import pages
 from service.console.analyst import AnalystPages
 from service.console.followup import FollowUpPages
@@ -36,9 +35,7 @@ HERE = Path(__file__).parent
 
 
 def forbidden(request: Request, exc: Forbidden) -> Response:
-    """A refused role: the API's JSON error, or on a console path a page that says why."""
-    if not request.url.path.startswith("/console"):
-        return domain_error(request, exc)
+    """A role the page refuses: a page that says why (the API answers with its JSON error)."""
     return page(request, "done.html", problem=Problem(403, str(exc)))
 
 
@@ -51,20 +48,21 @@ class Console:
     template_config: TemplateConfig
     middleware: list[Any]
     stores: dict[str, Any]
-    exception_handlers: dict[type[Exception], Any]
 
 
 def console(settings: Settings) -> Console:
     return Console(
-        route_handlers=[pages.signin_page, pages.signin, pages.signout, pages.home, pages.switch_lang,
-                        pages.root, OfficePages, FollowUpPages, TeamPages, AnalystPages,
-                        create_static_files_router("/console/static", [HERE / "static"],
-                                                   include_in_schema=False)],
+        # The console's own error pages sit on its router: the API's handlers stay JSON.
+        route_handlers=[Router("/", route_handlers=[
+            pages.signin_page, pages.signin, pages.signout, pages.home, pages.switch_lang, pages.root,
+            OfficePages, FollowUpPages, TeamPages, AnalystPages,
+            create_static_files_router("/console/static", [HERE / "static"], include_in_schema=False)],
+            exception_handlers={NotSignedIn: pages.not_signed_in, CsrfRefused: pages.csrf_refused,
+                                Forbidden: forbidden})],
         dependencies={"user": Provide(console_user), "form": Provide(checked_form)},
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         middleware=[session_config().middleware],
         stores={SESSION_STORE: session_store(settings)},
-        exception_handlers={NotSignedIn: pages.not_signed_in, CsrfRefused: pages.csrf_refused},
     )
 
 
