@@ -84,7 +84,13 @@ def resolve(connection: ASGIConnection) -> Principal:
 def authenticated(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Guard: a handler that takes a ``principal`` checks the key before the body is read."""
     if "principal" in handler.parsed_fn_signature.parameters:
-        connection.scope[_SCOPE_KEY] = resolve(connection)  # type: ignore[literal-required]
+        remember(connection.scope, resolve(connection))
+
+
+def remember(scope: Scope, caller: Principal) -> Principal:
+    """Record who this request is for (the access log names the key of every request)."""
+    scope[_SCOPE_KEY] = caller  # type: ignore[literal-required]
+    return caller
 
 
 def caller_of(scope: Scope) -> Principal | None:

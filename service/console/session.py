@@ -12,14 +12,13 @@ from litestar import Request
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.stores.file import FileStore
 
-from service.api.auth import Principal
+from service.api.auth import Principal, caller_of, remember
 from service.settings import Settings
 
 SESSION_COOKIE = "kyoso_console"
 SESSION_STORE = "console_sessions"
 CSRF_FIELD = "_csrf"
 SESSION_HOURS = 8
-SIGNED_IN = "kyoso.console_user"
 
 
 class NotSignedIn(Exception):
@@ -65,13 +64,12 @@ async def console_user(request: Request) -> Principal:
     key = request.app.state.key_store.api_key_by_id(key_id) if key_id else None
     if key is None:
         raise NotSignedIn()
-    request.scope[SIGNED_IN] = Principal(key)  # type: ignore[literal-required]
-    return request.scope[SIGNED_IN]  # type: ignore[literal-required]
+    return remember(request.scope, Principal(key))
 
 
 def signed_in(request: Request) -> Principal | None:
     """Who this page is for (None on the sign-in page), for the navigation."""
-    return request.scope.get(SIGNED_IN)  # type: ignore[return-value]
+    return caller_of(request.scope)
 
 
 async def checked_form(request: Request) -> dict[str, Any]:
