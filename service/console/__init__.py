@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, Router
+from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -58,7 +59,9 @@ def console(settings: Settings) -> Console:
             OfficePages, FollowUpPages, TeamPages, AnalystPages,
             create_static_files_router("/console/static", [HERE / "static"], include_in_schema=False)],
             exception_handlers={NotSignedIn: pages.not_signed_in, CsrfRefused: pages.csrf_refused,
-                                Forbidden: forbidden})],
+                                Forbidden: forbidden},
+            # Pages show what only this key may see: no copy stays behind after sign-out.
+            cache_control=CacheControlHeader(no_store=True))],
         dependencies={"user": Provide(console_user), "form": Provide(checked_form)},
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         middleware=[session_config().middleware],

@@ -48,6 +48,11 @@ def comparison(store: Store) -> tuple[list[tuple[str, float | None]], str | None
     return rows, split
 
 
+def ticked(form: dict, name: str) -> bool:
+    """Whether a checkbox was ticked: the value a ticked box sends, not any value at all."""
+    return str(form.get(name) or "").strip().lower() in ("1", "on", "true", "yes")
+
+
 class AnalystPages(Controller):
     path = "/console/models"
     include_in_schema = False
@@ -85,11 +90,11 @@ class AnalystPages(Controller):
     @post("/{version:str}/promote", sync_to_thread=True)
     def promote(self, request: Request, version: FromPath[str], user: User, form: Form, store: StoreDep,
                 live: LiveDep) -> Template:
-        if not form.get("confirm"):
+        if not ticked(form, "confirm"):
             return self._page(request, user, store, problem=Problem(
                 422, "tick the confirmation to promote", "confirm"))
         listing, problem = attempt(lambda: Models.promote.fn(
-            None, version=version, data=Promote(force=bool(form.get("force"))), principal=user,
+            None, version=version, data=Promote(force=ticked(form, "force")), principal=user,
             store=store, live=live))
         return self._page(request, user, store, verdict=listing.verdict if listing else None,
                           problem=problem)
@@ -97,7 +102,7 @@ class AnalystPages(Controller):
     @post("/rollback", sync_to_thread=True)
     def rollback(self, request: Request, user: User, form: Form, store: StoreDep,
                  live: LiveDep) -> Template:
-        if not form.get("confirm"):
+        if not ticked(form, "confirm"):
             return self._page(request, user, store, problem=Problem(
                 422, "tick the confirmation to roll back", "confirm"))
         listing, problem = attempt(lambda: Models.rollback.fn(None, principal=user, store=store, live=live))

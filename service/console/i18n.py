@@ -70,6 +70,10 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "size": ("人数", "Team size"),
     "find": ("探す", "Find"),
     "train": ("学習を開始", "Start training"),
+    "train_note": ("学習したモデルは、昇格ルール（現行モデル以上かつ最良のベースライン超え）を"
+                   "満たすときだけ自動で本番になります。",
+                   "A trained version goes live by itself only if it passes the promotion rule (at least the"
+                   " live model and above the best baseline)."),
     "jobs": ("学習ジョブ", "Training jobs"),
     "version": ("バージョン", "Version"),
     "live": ("稼働中", "Live"),

@@ -70,6 +70,22 @@ def test_sign_in_issues_a_new_session_id_and_the_one_before_it_is_not_signed_in(
     assert console.client.get("/console/profile", follow_redirects=False).status_code == 303
 
 
+def test_a_page_is_not_kept_by_the_browser_and_its_request_names_the_key(console, caplog):
+    console.sign_in("office")
+    with caplog.at_level("INFO", logger="kyoso.access"):
+        r = console.client.get("/console/profile")
+    assert "no-store" in r.headers.get("cache-control", "")
+    lines = [m for m in caplog.messages if '"/console/profile"' in m]
+    assert lines and '"key_id": null' not in lines[-1] and '"role": "office"' in lines[-1]
+
+
+def test_an_unticked_confirmation_is_not_a_confirmation(console):
+    console.sign_in("analyst")
+    for value in ("0", "", "no"):
+        r = console.post("/console/models/rollback", {"confirm": value}, page="/console/models")
+        assert r.status_code == 422 and "confirm" in r.text, value
+
+
 OUTSIDE = re.compile(r"https?://(?!127\.0\.0\.1[:/\"']|localhost[:/\"'])[^\s\"'<>)]+")
 REFERENCE = re.compile(r"""(?:src|href|action)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^)"']+)""")
 
