@@ -13,6 +13,7 @@ from typing import Any, Literal
 import msgspec
 
 from data import frames as F
+from data.errors import shown
 from data.store import Store, StoreError
 
 Action = Literal["promote", "rollback", "fallback"]
@@ -21,7 +22,7 @@ _json = msgspec.json.Encoder(order="deterministic")
 
 class UnknownModel(StoreError):
     def __init__(self, version: str) -> None:
-        super().__init__(f"unknown model version: {version}")
+        super().__init__(f"unknown model version: {shown(version)}")
         self.version = version
 
 
