@@ -27,13 +27,22 @@ LiveDep = NamedDependency[LiveEngine]
 def consortium_request(org_id: str, q: Any) -> ConsortiumRequest:
     """The builder's form as the API's body, checked by the same type (a bad field is named)."""
     need = (q.get("need") or "").strip() or None
-    require = {k: int(q.get(f"require_{k}")) for k in KINDS
-               if (q.get(f"require_{k}") or "").strip().isdigit() and int(q.get(f"require_{k}")) > 0}
+    # Every count the visitor typed goes to the type as a number where it reads as one, so a
+    # negative, fractional or wrong one is refused there with its field, not dropped here.
+    require = {k: _number(q.get(f"require_{k}")) for k in KINDS
+               if (q.get(f"require_{k}") or "").strip() not in ("", "0")}
     regions = [r.strip() for r in (q.get("regions") or "").split(",") if r.strip()]
-    size = (q.get("size") or "4").strip()
     return msgspec.convert({"lead": org_id, "theme": q.get("theme") or None, "need": need,
-                            "size": int(size) if size.isdigit() else size, "require_kinds": require,
+                            "size": _number(q.get("size") or "4"), "require_kinds": require,
                             "regions": regions, "teams": 3}, ConsortiumRequest)
+
+
+def _number(text: str | None) -> int | str:
+    text = (text or "").strip()
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 class TeamPages(Controller):

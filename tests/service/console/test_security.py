@@ -176,6 +176,10 @@ def test_bad_profile_input_is_named_on_the_page_not_a_500(console):
     ("/console/kpis?from=2025-06-01&to=2025-01-01", "from"),
     ("/console/consortia?theme=ai-manufacturing-quality&size=9", "$.size"),
     ("/console/consortia?theme=nonsense", "$.theme"),
+    ("/console/consortia?theme=ai-manufacturing-quality&size=-3", "$.size"),
+    ("/console/consortia?theme=ai-manufacturing-quality&size=2.5", "$.size"),
+    ("/console/consortia?theme=ai-manufacturing-quality&require_university=-1", "$.require_kinds[...]"),
+    ("/console/consortia?theme=ai-manufacturing-quality&require_npo=abc", "$.require_kinds[...]"),
     (f"/console/fit?other={OFFICE_ORG}", None),
     ("/console/fit?other=org-9999999", None),
 ])
