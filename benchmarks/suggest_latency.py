@@ -5,9 +5,10 @@ Usage: python benchmarks/suggest_latency.py [--orgs 100000] [--queries 200]
 Trains a ranker on a small generated ecosystem (same features at any scale), builds
 the engine over a large one in memory and times `Engine.suggest` for random askers,
 then the three steps of a list apart (retrieval, scoring both ways, diversity and
-reasons). In the same run it times the floor: numpy brute-force top-10 by dot product
-over the same number of organisations (float32, dim 64). Last, the size of the engine's
-text vectors.
+reasons), then lists per second when 1, 2 or 4 threads of one process compute them side by
+side (why a serving process computes one at a time). In the same run it times the floor:
+numpy brute-force top-10 by dot product over the same number of organisations (float32,
+dim 64). Last, the size of the engine's text vectors.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import resource
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from bench_setup import small_ranker
@@ -51,6 +53,14 @@ def steps(engine: Engine, askers: np.ndarray) -> dict[str, float]:
         for name, dt in zip(times, (t1 - t0, t2 - t1, t3 - t2), strict=True):
             times[name].append(dt)
     return {name: percentile(values, 50) for name, values in times.items()}
+
+
+def lists_per_second(engine: Engine, askers: np.ndarray, threads: int) -> float:
+    ids = [str(engine.eco.ids[a]) for a in askers]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda org_id: engine.suggest(org_id, k=10), ids))
+    return len(ids) / (time.perf_counter() - start)
 
 
 def part_sizes(engine: Engine) -> dict[str, float]:
@@ -102,6 +112,11 @@ def main() -> None:
     print("|---|---|")
     for name, ms in steps(engine, askers).items():
         print(f"| {name} | {ms:.1f} |")
+    print()
+    print("| threads computing lists side by side | lists/s |")
+    print("|---|---|")
+    for threads in (1, 2, 4):
+        print(f"| {threads} | {lists_per_second(engine, askers, threads):.1f} |")
     print()
     print("| engine part | MiB |")
     print("|---|---|")

@@ -109,8 +109,14 @@ class RowMatrix:
     def scores(self, q: sp.csr_matrix) -> np.ndarray:
         """``q`` (1 × V) against every row, as a dense float32 vector."""
         out = np.zeros(len(self.slot), dtype=np.float32)
-        if self.base.shape[0] and self.base_t is not None:
-            out[: self.base.shape[0]] = (q @ self.base_t).toarray().ravel()
+        if self.base.shape[0] and self.base_t is not None and q.nnz:
+            # The postings of q's terms summed by bincount: one pass, where a sparse product
+            # makes two (sizing, then filling) and a sparse result to densify (half the time).
+            t = self.base_t
+            starts, ends = t.indptr[q.indices], t.indptr[q.indices + 1]
+            rows = np.concatenate([t.indices[s:e] for s, e in zip(starts, ends, strict=True)])
+            weights = np.concatenate([t.data[s:e] * w for s, e, w in zip(starts, ends, q.data, strict=True)])
+            out[: self.base.shape[0]] = np.bincount(rows, weights=weights, minlength=self.base.shape[0])
         if len(self.delta_of):
             out[self.delta_of] = (self.delta @ q.T).toarray().ravel()
         return out

@@ -71,6 +71,11 @@ class LiveEngine:
         self._rebuilding: threading.Thread | None = None
         self._rebuilt: Served | None = None
         self.last_error: str | None = None
+        # One engine computation (a live list, a fit, consortia) at a time per process:
+        # threads computing side by side only trade the GIL, at a loss
+        # (`benchmarks/suggest_latency.py` prints lists/s by threads); worker processes,
+        # one per core, are what use the machine.
+        self.computing = threading.Lock()
         self.served = self._build()
         self._thread = None
         if follow:

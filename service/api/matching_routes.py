@@ -114,11 +114,12 @@ class Matching(Controller):
         served = _served_for(live, store, org_id)
         engine = served.engine
         viewer = viewer_of(store, principal)
-        found = engine.suggest(
-            org_id, k=k, mode=mode, theme=theme, viewer=viewer.indexed(engine.eco.index), lang=chosen,
-            filters=Filters(kinds=tuple(kind or ()), regions=tuple(region or ()),
-                            industries=tuple(INDUSTRIES.index(i) for i in industry or ()),
-                            new_only=new_only))
+        with live.computing:
+            found = engine.suggest(
+                org_id, k=k, mode=mode, theme=theme, viewer=viewer.indexed(engine.eco.index),
+                lang=chosen, filters=Filters(kinds=tuple(kind or ()), regions=tuple(region or ()),
+                                             industries=tuple(INDUSTRIES.index(i) for i in industry or ()),
+                                             new_only=new_only))
         log_disclosed(store, viewer, disclosed_matches(
             (m for s in found for m in s.explanation.need_matches), viewer), "suggestions")
         return SuggestionList(organization_id=org_id, mode=mode, model_version=served.model_version,
@@ -137,8 +138,9 @@ class Matching(Controller):
             raise SamePair(org_id)
         engine = _served_for(live, store, org_id, other_id).engine
         viewer = viewer_of(store, principal)
-        result = engine.fit(org_id, other_id, mode=mode, lang=pick_lang(lang, accept_language),
-                            viewer=viewer.indexed(engine.eco.index))
+        with live.computing:
+            result = engine.fit(org_id, other_id, mode=mode, lang=pick_lang(lang, accept_language),
+                                viewer=viewer.indexed(engine.eco.index))
         log_disclosed(store, viewer, disclosed_matches(result.explanation.need_matches, viewer), "fit")
         return result
 
@@ -157,8 +159,9 @@ class Matching(Controller):
         rules = TeamRules(size=data.size, require_kinds=tuple(data.require_kinds.items()),
                           regions=tuple(data.regions), teams=data.teams)
         viewer = viewer_of(store, principal)
-        teams = propose_consortia(engine, data.lead, required, rules,
-                                  viewer=viewer.indexed(engine.eco.index))
+        with live.computing:
+            teams = propose_consortia(engine, data.lead, required, rules,
+                                      viewer=viewer.indexed(engine.eco.index))
         log_disclosed(store, viewer, disclosed_matches((m for t in teams for m in t.explanation), viewer),
                       "consortia")
         return ConsortiumList(consortia=teams)
