@@ -6,7 +6,8 @@ Usage: python benchmarks/api_load.py [--orgs 100000] [--seconds 30] [--concurren
 Builds a store of ``--orgs`` generated organisations, registers a ranker trained on a
 small ecosystem of the same generator (features do not depend on scale), runs the nightly
 batch for the ``--stored`` most recent registrants, serves it with `kyoso serve` on
-127.0.0.1, and drives it with wrk (Debian package `wrk`) for a bounded time: first
+127.0.0.1, waits until every worker has compiled its model's trees (``/ready``), and
+drives it with wrk (Debian package `wrk`) for a bounded time: first
 requests computed live (``fresh=true``) for random organisations, then default requests
 for random organisations among those with a stored list. Then the bare endpoint of
 benchmarks/bare_app.py, served by the same server with the same workers, gets the same load.
@@ -16,6 +17,7 @@ Prints requests/s, p50 and p99, and each one's share of the bare endpoint's thro
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -57,6 +59,18 @@ def wait_ready(url: str, timeout: float = 600, server: subprocess.Popen | None =
         except OSError:
             time.sleep(0.5)
     raise RuntimeError(f"{url} not ready in {timeout}s")
+
+
+def wait_compiled(url: str, workers: int, timeout: float = 180) -> None:
+    """Until every worker says its model's trees are compiled (as a server soon after it
+    starts serving a model): ``4 × workers`` answers of /ready in a row."""
+    deadline, in_a_row = time.monotonic() + timeout, 0
+    while in_a_row < 4 * workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the workers did not compile their model in {timeout}s")
+        with urllib.request.urlopen(url, timeout=5) as r:
+            in_a_row = in_a_row + 1 if json.load(r)["compiled"] else 0
+        time.sleep(0.05)
 
 
 def to_ms(value: str) -> float:
@@ -106,6 +120,7 @@ def main() -> None:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_ready(base + "/health", server=server)
         wait_ready(base + "/ready", server=server)
+        wait_compiled(base + "/ready", args.workers)
         live = wrk(base + "/", args.seconds, args.concurrency,
                    lua(tmp / "live.lua", everyone, key, "&fresh=true"))
         stored = wrk(base + "/", args.seconds, args.concurrency, lua(tmp / "stored.lua", recent, key))

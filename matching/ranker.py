@@ -198,8 +198,20 @@ class Ranker:
         x = self._check(x)
         if len(x) == 0:
             return np.zeros(0)
+        compiled = self.__dict__.get("compiled_")
+        if compiled is not None:  # the same trees as machine code (``model_text``)
+            return compiled.predict(x.astype(np.float64), n_jobs=self._threads(len(x)))
         return self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"],
                                      num_threads=self._threads(len(x)))
+
+    def model_text(self) -> str:
+        """LightGBM's text of the trees ``predict`` uses (what a compiler of them reads)."""
+        self._require_fitted()
+        return self.booster_.model_to_string(num_iteration=self.metrics_["best_iteration"])
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Compiled trees are code in this process's memory: a copy elsewhere scores with LightGBM.
+        return {k: v for k, v in self.__dict__.items() if k != "compiled_"}
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Per-feature contributions, credited along each tree's path (``LeafCredits``);
@@ -223,7 +235,7 @@ class Ranker:
                                      **({"cold_weight": self.cold_weight_}
                                         if hasattr(self, "cold_weight_") else {})},
                             lightgbm=lgb.__version__)
-        return self.booster_.model_to_string(num_iteration=self.metrics_["best_iteration"]), manifest
+        return self.model_text(), manifest
 
     @classmethod
     def from_artefact(cls, model_text: str, manifest: Manifest,

@@ -8,7 +8,8 @@ and swaps
 in a newly promoted model. A bulk load, a reindex or a large pile of changed rows calls
 for a full build: that runs in another thread while the current engine keeps serving, and
 swaps in once it has caught up. Every swap replaces one reference, so a request sees one
-whole ``Served``; no request ever waits for a build.
+whole ``Served``; no request ever waits for a build. The served model's trees are compiled
+to machine code in the background (``service.compiled``); LightGBM scores until then.
 
 Every process that shares the store (API workers, CLI, batch) converges on the same
 generation and model within ``poll`` seconds plus the time to apply the changes.
@@ -26,6 +27,7 @@ from data.generations import Generations
 from data.retractions import Retractions
 from data.store import Store
 from matching.engine import Engine, HeuristicScorer
+from service.compiled import compile_in_background
 from service.lifecycle import servable_model
 from service.modeling import serving_engine
 
@@ -55,6 +57,10 @@ class Served:
     @property
     def scorer(self) -> str:
         return "model" if self.model_version else "heuristic"
+
+    @property
+    def compiled(self) -> bool:
+        return "compiled_" in getattr(self.engine.scorer, "__dict__", {})
 
 
 class LiveEngine:
@@ -192,6 +198,8 @@ class LiveEngine:
 
     def _swap(self, served: Served) -> None:
         served.engine.warm()  # in this thread, before any request sees it
+        same_model = served.model_version == self.served.model_version
+        compile_in_background(served.engine, like=self.served.engine if same_model else None)
         with self._changed:
             self.served = served
             self._changed.notify_all()
@@ -201,6 +209,7 @@ class LiveEngine:
     def _build(self) -> Served:
         served = Served(*serving_engine(self._store))
         served.engine.warm()
+        compile_in_background(served.engine)
         return served
 
     def _start_rebuild(self, reason: str) -> None:

@@ -64,7 +64,8 @@ def ready(store: StoreDep, live: LiveDep) -> Ready:
         raise NotReady(f"the store does not answer: {exc}") from exc
     served = live.served
     return Ready(status="ready", organizations=organizations, model_version=served.model_version,
-                 scorer=served.scorer, generation=served.generation, store_generation=store_generation,
+                 scorer=served.scorer, compiled=served.compiled, generation=served.generation,
+                 store_generation=store_generation,
                  indexed=served.engine.eco.n, rebuilding=live.rebuilding, worker=os.getpid(),
                  fallback=served.note, note=live.last_error)
 

@@ -175,6 +175,7 @@ class Ready(msgspec.Struct, kw_only=True):
     organizations: int
     model_version: str | None  # the model this process serves
     scorer: Literal["model", "heuristic"] = "heuristic"
+    compiled: bool = False  # the model's trees run as machine code here (else LightGBM's walk)
     generation: int = 0  # the store's change log is applied up to here in this process
     store_generation: int = 0  # the store's own generation now
     indexed: int = 0  # organisations this process serves
