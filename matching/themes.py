@@ -13,6 +13,7 @@ from features.ecosystem import Ecosystem
 from features.pairs import theme_fit
 
 _TAGS = np.array(TAG_IDS)
+_CAPABILITIES = np.array([np.isin(_TAGS, theme.capabilities) for theme in THEMES])  # theme × tag
 
 
 def rank_themes(strengths: np.ndarray, needs: np.ndarray, k: int = 3,
@@ -23,8 +24,7 @@ def rank_themes(strengths: np.ndarray, needs: np.ndarray, k: int = 3,
     for i in np.argsort(-scores, kind="stable")[:k]:
         if scores[i] < min_score:
             break
-        theme = THEMES[i]
-        caps = np.isin(_TAGS, theme.capabilities)
+        theme, caps = THEMES[i], _CAPABILITIES[i]
         out.append(ThemeSuggestion(
             theme_id=theme.id, en=theme.en, ja=theme.ja, score=round(float(scores[i]), 4),
             covered=tuple(str(t) for t in _TAGS[caps & strengths]),
