@@ -14,7 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import msgspec
 import polars as pl
 
-FUNNEL: tuple[str, ...] = ("suggested", "contacted", "meeting", "poc", "contract", "launched")
+from data.records import STAGES
+
+FUNNEL: tuple[str, ...] = tuple(s for s in STAGES if s != "declined")  # the stages, in order
 RANK = {s: i for i, s in enumerate(FUNNEL)}
 # The three largest metropolitan prefectures: Tokyo, Osaka, Aichi.
 METROPOLITAN: tuple[str, ...] = ("JP-13", "JP-27", "JP-23")
