@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from api_load import lua, wait_compiled, wait_ready, wrk
+from api_load import build_timeout, lua, wait_compiled, wait_ready, wrk
 from bench_setup import register_ranker, serving_store, small_ranker
 
 HOST = "127.0.0.1"
@@ -167,7 +167,7 @@ def main() -> None:
                                    "--workers", str(args.workers), "--server", args.server], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://{HOST}:{args.port}"
-        wait_ready(base + "/ready", server=server)
+        wait_ready(base + "/ready", build_timeout(args.orgs), server=server)
         wait_compiled(base + "/ready", args.workers)
         client = Client(args.port, key)
         template = client.call("GET", f"/v1/organizations/{ids[0]}")[1]
