@@ -103,6 +103,7 @@ def create_app(settings: Settings) -> Litestar:
         template_config=pages.template_config,
         middleware=pages.middleware,
         stores=pages.stores,
+        on_startup=pages.on_startup,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Kyoso API", version="1", path="/docs",

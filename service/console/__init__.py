@@ -26,6 +26,7 @@ from service.console.session import (
     NotSignedIn,
     checked_form,
     console_user,
+    drop_expired_sessions,
     session_config,
     session_store,
 )
@@ -49,6 +50,7 @@ class Console:
     template_config: TemplateConfig
     middleware: list[Any]
     stores: dict[str, Any]
+    on_startup: list[Any]
 
 
 def console(settings: Settings) -> Console:
@@ -66,6 +68,7 @@ def console(settings: Settings) -> Console:
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         middleware=[session_config().middleware],
         stores={SESSION_STORE: session_store(settings)},
+        on_startup=[drop_expired_sessions],
     )
 
 

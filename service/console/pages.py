@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from service.api.auth import Principal
 from service.console.i18n import LANGS, words
 from service.console.render import LANG_COOKIE, Problem, lang_of, page
-from service.console.session import CsrfRefused, NotSignedIn, checked_form, sign_in
+from service.console.session import CsrfRefused, NotSignedIn, checked_form, drop_expired_sessions, sign_in
 
 User = NamedDependency[Principal]
 Form = NamedDependency[dict[str, Any]]
@@ -30,13 +30,14 @@ async def signin(request: Request) -> Template | Redirect:
     key = request.app.state.key_store.find_api_key(plain) if plain else None
     if key is None:
         return page(request, "signin.html", problem=Problem(401, words(lang_of(request))["bad_key"], "key"))
-    sign_in(request, key.id)
+    await sign_in(request, key.id)
     return Redirect("/console", status_code=303)
 
 
-@post("/console/signout", sync_to_thread=False, include_in_schema=False)
-def signout(request: Request, form: Form) -> Redirect:
-    request.clear_session()
+@post("/console/signout", include_in_schema=False)
+async def signout(request: Request, form: Form) -> Redirect:
+    request.clear_session()  # the backend deletes this session's file as it answers
+    await drop_expired_sessions(request.app)
     return Redirect("/console/signin", status_code=303)
 
 
