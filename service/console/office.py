@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from data.introductions import Introductions
 from data.records import DECLINE_REASONS, KINDS, TIERS, Kind, MatchMode, Organization, RegionCode, Suggestion
 from data.store import Store
 from data.taxonomy import TAGS
@@ -125,9 +126,11 @@ class OfficePages(Controller):
                 kind=checked.kind, region=checked.region, industry=None, new_only=filters["new_only"],
                 theme=checked.theme, fresh=True, lang=lang_of(request), accept_language=None)
         found, problem = attempt(run)
+        listed = [suggestion_of(s) for s in found.suggestions] if found else []
+        # A pair with an open introduction, asked by either side, is not offered a request again.
+        opened = Introductions(store).open_with(org_id, [s.partner_id for s in listed])
         return page(request, "suggestions.html", found=found, problem=problem, filters=filters,
-                    suggestions=[suggestion_of(s) for s in found.suggestions] if found else [],
-                    kinds=KINDS, themes=THEMES, acted_on=set(found.acted_on) if found else set())
+                    suggestions=listed, kinds=KINDS, themes=THEMES, opened=opened, org_id=org_id)
 
     @post("/introductions", sync_to_thread=True)
     def request_introduction(self, request: Request, user: User, form: Form,
