@@ -224,3 +224,31 @@ def test_analyst_trains_compares_promotes_and_rolls_back(site, browser):
     with Store(db) as store:
         assert store.live_model_version() == first
     shot(page, "11-models-rolled-back")
+
+
+def test_an_office_finds_the_other_organisation_of_a_pair_by_its_name(site, browser):
+    base, db = site
+    with Store(db) as store:
+        key = store.create_api_key("office", OFFICE_ORG)[1]
+        unique = next(name for name, in store.read("SELECT name FROM organizations WHERE id != ?"
+                                                   " ORDER BY id", (OFFICE_ORG,))
+                      if len(store.organizations_named(name)) == 1)
+    page = new_page(browser, "ja-JP")
+    sign_in(page, base, key)
+    page.goto(f"{base}/console/fit")
+    # Part of a name that many share: a list to pick from, then the fit of the one picked.
+    page.get_by_label("相手の組織名").fill("大学")
+    page.keyboard.press("Enter")
+    picks = page.locator("ul.matches a")
+    expect(picks.first).to_be_visible()
+    assert picks.count() > 1
+    picked = picks.first.text_content()
+    picks.first.click()
+    expect(page.locator("h2").first).to_have_text(re.compile(re.escape(picked or "?")))
+    expect(page.locator("ul.reasons li").first).to_be_visible()
+    shot(page, "12-fit-picked-ja")
+    # A whole name that only one organisation has: its fit at once.
+    page.get_by_label("相手の組織名").fill(unique)
+    page.keyboard.press("Enter")
+    expect(page.locator("h2").first).to_contain_text(unique)
+    assert page.locator("ul.matches").count() == 0
