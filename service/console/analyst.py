@@ -3,8 +3,10 @@ jobs, promote and roll back behind a confirmation, with the promotion rule's ver
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -17,9 +19,10 @@ from matching.evaluation import BASELINES
 from service.api.auth import Principal
 from service.api.models import Models
 from service.api.state import Jobs
-from service.api.types import Promote, TrainJob
+from service.api.types import ModelList, Promote, TrainJob
 from service.console.charts import metric_bars
 from service.console.render import Problem, attempt, page
+from service.console.session import flash, take_flash
 from service.lifecycle import BASELINE
 from service.live import LiveEngine
 
@@ -58,12 +61,13 @@ class AnalystPages(Controller):
     include_in_schema = False
 
     def _page(self, request: Request, user: Principal, store: Store, *, verdict: str | None = None,
-              problem: Problem | None = None, job: Any = None) -> Template:
+              problem: Problem | None = None, job: Any = None, status: int | None = None) -> Template:
         listing = Models.list_models.fn(None, principal=user, store=store)
         rows, split = comparison(store)
         history = Registry(store).history()
         recent = [TrainJob(**j) for j in TrainingJobs(store).recent(5)]
-        return page(request, "models.html", listing=listing, verdict=verdict, problem=problem, job=job,
+        return page(request, "models.html", status=status, listing=listing, verdict=verdict,
+                    problem=problem, job=job,
                     chart=metric_bars(rows, "NDCG@10"), split=split, history=history[-10:][::-1],
                     recent=recent)
 
@@ -71,7 +75,10 @@ class AnalystPages(Controller):
     def registry(self, request: Request, user: User, store: StoreDep, jobs: JobsDep) -> Template:
         job_id = request.query_params.get("job")
         job = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs) if job_id else None
-        return self._page(request, user, store, job=job, verdict=request.query_params.get("verdict"))
+        done = take_flash(request)  # what a promotion or rollback just did
+        problem = msgspec.convert(done["problem"], Problem) if done.get("problem") else None
+        return self._page(request, user, store, job=job, verdict=done.get("verdict"), problem=problem,
+                          status=200)
 
     @get("/jobs/{job_id:str}", sync_to_thread=True)
     def job(self, request: Request, job_id: FromPath[str], user: User, jobs: JobsDep) -> Template:
@@ -80,31 +87,39 @@ class AnalystPages(Controller):
         return page(request, "job.html", job=found)
 
     @post("/train", sync_to_thread=True)
-    def train(self, request: Request, user: User, form: Form, store: StoreDep,
-              jobs: JobsDep) -> Template | Redirect:
+    def train(self, request: Request, user: User, form: Form, jobs: JobsDep) -> Redirect:
         job, problem = attempt(lambda: Models.train.fn(None, principal=user, jobs=jobs))
         if problem:
-            return self._page(request, user, store, problem=problem)
+            flash(request, problem=msgspec.to_builtins(problem))
+            return Redirect("/console/models", status_code=303)
         return Redirect(f"/console/models?job={job.id}", status_code=303)
 
     @post("/{version:str}/promote", sync_to_thread=True)
     def promote(self, request: Request, version: FromPath[str], user: User, form: Form, store: StoreDep,
-                live: LiveDep) -> Template:
+                live: LiveDep) -> Template | Redirect:
         if not ticked(form, "confirm"):
             return self._page(request, user, store, problem=Problem(
                 422, "tick the confirmation to promote", "confirm"))
-        listing, problem = attempt(lambda: Models.promote.fn(
+        return self._done(request, lambda: Models.promote.fn(
             None, version=version, data=Promote(force=ticked(form, "force")), principal=user,
             store=store, live=live))
-        return self._page(request, user, store, verdict=listing.verdict if listing else None,
-                          problem=problem)
 
     @post("/rollback", sync_to_thread=True)
     def rollback(self, request: Request, user: User, form: Form, store: StoreDep,
-                 live: LiveDep) -> Template:
+                 live: LiveDep) -> Template | Redirect:
         if not ticked(form, "confirm"):
             return self._page(request, user, store, problem=Problem(
                 422, "tick the confirmation to roll back", "confirm"))
-        listing, problem = attempt(lambda: Models.rollback.fn(None, principal=user, store=store, live=live))
-        return self._page(request, user, store, verdict=listing.verdict if listing else None,
-                          problem=problem)
+        return self._done(request, lambda: Models.rollback.fn(None, principal=user, store=store,
+                                                              live=live))
+
+    @staticmethod
+    def _done(request: Request, step: Callable[[], ModelList]) -> Redirect:
+        """Take a lifecycle step, keep its verdict (or its refusal) for the page, and send the
+        browser there: a reload of that page asks for nothing again."""
+        listing, problem = attempt(step)
+        if problem:
+            flash(request, problem=msgspec.to_builtins(problem))
+        else:
+            flash(request, verdict=listing.verdict if listing else None)
+        return Redirect("/console/models", status_code=303)

@@ -63,10 +63,12 @@ def tag_label(tag_id: str, lang: str) -> str:
     return (tag.ja if lang == "ja" else tag.en) if tag else tag_id
 
 
-def page(request: Request, name: str, *, status: int = 200, problem: Problem | None = None,
+def page(request: Request, name: str, *, status: int | None = None, problem: Problem | None = None,
          **context: Any) -> Template:
+    """The page; its status is the problem's unless given (a problem kept from the request
+    before, shown after a redirect, is not this request's)."""
     lang = lang_of(request)
-    return Template(template_name=name, status_code=problem.status if problem else status, context={
+    return Template(template_name=name, status_code=status or (problem.status if problem else 200), context={
         "user": signed_in(request), **context, "lang": lang, "langs": LANGS, "t": words(lang),
         "problem": problem,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,

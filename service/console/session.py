@@ -94,6 +94,20 @@ async def sign_in(request: Request, key_id: str) -> None:
     await drop_expired_sessions(request.app)
 
 
+def flash(request: Request, **what: Any) -> None:
+    """Keep what a form did for the page the browser is sent to next (post-redirect-get)."""
+    request.set_session({**(request.session or {}), "flash": what})
+
+
+def take_flash(request: Request) -> dict[str, Any]:
+    """What the form before this page did, once: a reload shows it no more."""
+    session = dict(request.session or {})
+    what = session.pop("flash", None)
+    if what is not None:
+        request.set_session(session)
+    return what or {}
+
+
 async def console_user(request: Request) -> Principal:
     """The signed-in key, checked again on every page (a revoked key ends the session)."""
     key_id = (request.session or {}).get("key_id")

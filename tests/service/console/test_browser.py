@@ -221,6 +221,9 @@ def test_analyst_trains_compares_promotes_and_rolls_back(site, browser):
     page.locator("form[action='/console/models/rollback']").get_by_label("I confirm").check()
     page.get_by_role("button", name="Roll back").click()
     expect(page.locator(".verdict")).to_contain_text(f"rolled back to {first}")
+    expect(page).to_have_url(f"{base}/console/models")  # post-redirect-get: a reload asks again for nothing
+    page.reload()
+    expect(page.locator(".verdict")).to_have_count(0)
     with Store(db) as store:
         assert store.live_model_version() == first
     shot(page, "11-models-rolled-back")

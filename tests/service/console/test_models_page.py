@@ -1,0 +1,42 @@
+"""The models page: promote, roll back and train answer with a redirect (post-redirect-get), and
+the page they lead to shows what was done once."""
+
+from __future__ import annotations
+
+import pytest
+
+from data.registry import Registry
+from tests.service.test_model_swap import register_random_model, seed_evaluations
+
+
+@pytest.mark.parametrize(("path", "data", "shown"), [
+    ("/console/models/rollback", {"confirm": "1"}, "nothing earlier than"),
+    ("/console/models/v-none/promote", {"confirm": "1", "force": "1"}, "unknown model version"),
+])
+def test_a_step_answers_with_a_redirect_and_its_outcome_is_shown_once(console, path, data, shown):
+    console.sign_in("analyst")
+    r = console.post(path, data, page="/console/models")
+    assert r.status_code == 303 and r.headers["location"] == "/console/models"
+    after = console.client.get("/console/models")
+    assert after.status_code == 200 and shown in after.text and 'role="alert"' in after.text
+    again = console.client.get("/console/models")  # a reload asks for nothing and shows nothing
+    assert shown not in again.text and 'role="alert"' not in again.text
+
+
+def test_the_rules_verdict_is_shown_after_the_redirect_and_a_reload_changes_nothing(console, tmp_path):
+    store = console.client.app.state.store
+    register_random_model(store, tmp_path / "m", "v-a", 1, 0.30)
+    register_random_model(store, tmp_path / "m", "v-b", 2, 0.35)
+    seed_evaluations(store, {"v-a": 0.30, "v-b": 0.35})
+    console.sign_in("analyst")
+    for path, data, verdict in (
+            ("/console/models/v-a/promote", {"confirm": "1", "force": "1"}, "v-a: forced by key"),
+            ("/console/models/v-b/promote", {"confirm": "1"}, "v-b: ndcg_at_10 0.3500: at least the live"),
+            ("/console/models/rollback", {"confirm": "1"}, "rolled back to v-a")):
+        assert console.post(path, data, page="/console/models").status_code == 303
+        shown = console.client.get("/console/models").text
+        assert 'class="ok verdict"' in shown and verdict in shown, verdict
+        history = len(Registry(store).history())
+        assert 'class="ok verdict"' not in console.client.get("/console/models").text
+        assert len(Registry(store).history()) == history
+    assert store.live_model_version() == "v-a"
