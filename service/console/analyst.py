@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from data.registry import Registry
 from data.store import Store
-from data.training_jobs import TrainingJobs
+from data.training_jobs import GOING, TrainingJobs
 from matching.evaluation import BASELINES
 from service.api.auth import Principal
 from service.api.models import Models
@@ -51,6 +51,12 @@ def comparison(store: Store) -> tuple[list[tuple[str, float | None]], str | None
     return rows, split
 
 
+def recent_jobs(store: Store) -> dict[str, Any]:
+    """The newest training jobs for the table, and whether one of them is still to finish."""
+    recent = [TrainJob(**j) for j in TrainingJobs(store).recent(5)]
+    return {"recent": recent, "going": GOING, "active": any(j.status in GOING for j in recent)}
+
+
 def ticked(form: dict, name: str) -> bool:
     """Whether a checkbox was ticked: the value a ticked box sends, not any value at all."""
     return str(form.get(name) or "").strip().lower() in ("1", "on", "true", "yes")
@@ -65,11 +71,10 @@ class AnalystPages(Controller):
         listing = Models.list_models.fn(None, principal=user, store=store)
         rows, split = comparison(store)
         history = Registry(store).history()
-        recent = [TrainJob(**j) for j in TrainingJobs(store).recent(5)]
         return page(request, "models.html", status=status, listing=listing, verdict=verdict,
                     problem=problem, job=job,
                     chart=metric_bars(rows, "NDCG@10"), split=split, history=history[-10:][::-1],
-                    recent=recent)
+                    **recent_jobs(store))
 
     @get("/", sync_to_thread=True)
     def registry(self, request: Request, user: User, store: StoreDep, jobs: JobsDep) -> Template:
@@ -80,11 +85,19 @@ class AnalystPages(Controller):
         return self._page(request, user, store, job=job, verdict=done.get("verdict"), problem=problem,
                           status=200)
 
+    @get("/jobs", sync_to_thread=True)
+    def jobs(self, request: Request, user: User, store: StoreDep) -> Template:
+        """The training jobs' table alone: htmx swaps it in every two seconds while a job is
+        queued or running, and stops once none is."""
+        user.require("admin", "analyst")
+        return page(request, "jobs.html", polled=request.headers.get("hx-request") == "true",
+                    **recent_jobs(store))
+
     @get("/jobs/{job_id:str}", sync_to_thread=True)
     def job(self, request: Request, job_id: FromPath[str], user: User, jobs: JobsDep) -> Template:
         """The job's status line alone: htmx swaps it in every two seconds while it runs."""
         found = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs)
-        return page(request, "job.html", job=found)
+        return page(request, "job.html", job=found, going=GOING)
 
     @post("/train", sync_to_thread=True)
     def train(self, request: Request, user: User, form: Form, jobs: JobsDep) -> Redirect:

@@ -83,6 +83,9 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
                    "A trained version goes live by itself only if it passes the promotion rule (at least the"
                    " live model and above the best baseline)."),
     "jobs": ("学習ジョブ", "Training jobs"),
+    "job": ("ジョブ", "Job"),
+    "jobs_finished": ("学習ジョブが終わりました。", "The training jobs have finished."),
+    "reload_models": ("モデルの一覧を更新する", "Show the models as they are now"),
     "version": ("バージョン", "Version"),
     "live": ("稼働中", "Live"),
     "promote": ("昇格", "Promote"),

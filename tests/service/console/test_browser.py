@@ -195,8 +195,12 @@ def test_analyst_trains_compares_promotes_and_rolls_back(site, browser):
     sign_in(page, base, key)
     page.goto(f"{base}/console/models")
     page.get_by_role("button", name="Start training").click()
-    # htmx (vendored) refreshes the job's status line in place until it is done.
+    # htmx (vendored) refreshes the job's status line and the jobs' table in place until the
+    # job is done, then stops asking.
+    expect(page.locator("#jobs td.job-status").first).to_have_text(re.compile("queued|running"))
     expect(page.locator("#job")).to_contain_text("done", timeout=90_000)
+    expect(page.locator("#jobs td.job-status").first).to_have_text("done", timeout=10_000)
+    assert page.evaluate("!document.querySelector('#jobs').hasAttribute('hx-trigger')")
     job = page.locator("#job").text_content() or ""
     assert "Verdict" in job
     page.reload()

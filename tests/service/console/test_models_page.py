@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from data.registry import Registry
+from data.training_jobs import TrainingJobs
 from tests.service.test_model_swap import register_random_model, seed_evaluations
 
 
@@ -40,3 +41,18 @@ def test_the_rules_verdict_is_shown_after_the_redirect_and_a_reload_changes_noth
         assert 'class="ok verdict"' not in console.client.get("/console/models").text
         assert len(Registry(store).history()) == history
     assert store.live_model_version() == "v-a"
+
+
+def test_the_jobs_table_polls_while_a_job_is_going_and_stops_when_none_is(console):
+    console.sign_in("analyst")
+    jobs = TrainingJobs(console.client.app.state.store)
+    assert "hx-trigger" not in console.client.get("/console/models/jobs").text
+    job = jobs.start("test")["id"]
+    for page in ("/console/models", "/console/models/jobs"):
+        text = console.client.get(page).text
+        section = text[text.index('<section id="jobs"'):]
+        assert section.split(">", 1)[0].count('hx-get="/console/models/jobs"') == 1, page
+        assert job in section and "queued" in section
+    jobs.finish(job, version="v-x", metrics={})
+    polled = console.client.get("/console/models/jobs", headers={"HX-Request": "true"}).text
+    assert "hx-trigger" not in polled and "done" in polled and 'href="/console/models"' in polled
