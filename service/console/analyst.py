@@ -15,15 +15,15 @@ from litestar.response import Redirect, Template
 from data.registry import Registry
 from data.store import Store
 from data.training_jobs import GOING, TrainingJobs
-from matching.evaluation import BASELINES
 from service.api.auth import Principal
 from service.api.models import Models
 from service.api.state import Jobs
 from service.api.types import ModelList, Promote, TrainJob
 from service.console.charts import metric_bars
-from service.console.render import Problem, attempt, page
+from service.console.comparison import comparison, row_label, split_words
+from service.console.i18n import words
+from service.console.render import Problem, attempt, lang_of, page
 from service.console.session import flash, take_flash
-from service.lifecycle import BASELINE
 from service.live import LiveEngine
 
 User = NamedDependency[Principal]
@@ -31,24 +31,6 @@ Form = NamedDependency[dict[str, Any]]
 StoreDep = NamedDependency[Store]
 LiveDep = NamedDependency[LiveEngine]
 JobsDep = NamedDependency[Jobs]
-
-
-def comparison(store: Store) -> tuple[list[tuple[str, float | None]], str | None]:
-    """NDCG@10 on the newest version's split, as the promotion rule compares them: each version
-    evaluated there, and the baselines; a version never evaluated there shows its own split's."""
-    registry = Registry(store)
-    models = registry.models()
-    split = next((m.metrics.get("split_id") for m in reversed(models) if m.metrics.get("split_id")), None)
-    rows: list[tuple[str, float | None]] = []
-    for m in models:
-        found = registry.evaluation(split, m.version) if split else None
-        name = m.version + (" (live)" if m.live else "") + ("" if found else " (own split)")
-        rows.append((name, found.ndcg if found else m.metrics.get("ndcg_at_10")))
-    for b in BASELINES if split else ():
-        base = registry.evaluation(split, BASELINE + b)
-        if base is not None:
-            rows.append((f"baseline: {b}", base.ndcg))
-    return rows, split
 
 
 def recent_jobs(store: Store) -> dict[str, Any]:
@@ -68,13 +50,19 @@ class AnalystPages(Controller):
 
     def _page(self, request: Request, user: Principal, store: Store, *, verdict: str | None = None,
               problem: Problem | None = None, job: Any = None, status: int | None = None) -> Template:
-        listing = Models.list_models.fn(None, principal=user, store=store)
-        rows, split = comparison(store)
+        user.require("admin", "analyst")
+        compared = comparison(store)
+        t = words(lang_of(request))
+        labels = {r.name: row_label(r, t, compared.split_id) for r in compared.rows}
         history = Registry(store).history()
-        return page(request, "models.html", status=status, listing=listing, verdict=verdict,
-                    problem=problem, job=job,
-                    chart=metric_bars(rows, "NDCG@10"), split=split, history=history[-10:][::-1],
-                    **recent_jobs(store))
+        return page(request, "models.html", status=status, verdict=verdict, problem=problem, job=job,
+                    compared=compared, labels=labels,
+                    split=(t["figures_on"].format(split=split_words(compared.split_id, t))
+                           if compared.split_id else t["no_figures"]),
+                    elsewhere=[(labels[r.name], t["own_split"].format(split=split_words(r.split_id, t)))
+                               for r in compared.elsewhere()],
+                    chart=metric_bars([(labels[r.name], r.ndcg) for r in compared.rows], t["ndcg_chart"]),
+                    history=history[-10:][::-1], **recent_jobs(store))
 
     @get("/", sync_to_thread=True)
     def registry(self, request: Request, user: User, store: StoreDep, jobs: JobsDep) -> Template:

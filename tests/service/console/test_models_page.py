@@ -3,10 +3,13 @@ the page they lead to shows what was done once."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from data.registry import Registry
 from data.training_jobs import TrainingJobs
+from service.modeling import split_span
 from tests.service.test_model_swap import register_random_model, seed_evaluations
 
 
@@ -56,3 +59,30 @@ def test_the_jobs_table_polls_while_a_job_is_going_and_stops_when_none_is(consol
     jobs.finish(job, version="v-x", metrics={})
     polled = console.client.get("/console/models/jobs", headers={"HX-Request": "true"}).text
     assert "hx-trigger" not in polled and "done" in polled and 'href="/console/models"' in polled
+
+
+def figures(html: str, start: str, row: str, value: str) -> dict[str, str]:
+    part = html[html.index(start):]
+    part = part[:part.index("</table>" if "table" in start else "</svg>")]
+    return dict(re.findall(row + r"\s*" + value, part, re.S))
+
+
+def test_the_chart_and_the_table_show_the_same_split_in_words(console, tmp_path):
+    store = console.client.app.state.store
+    old_split = "19000.000/19100.000/19191.000/19373.000@10n10"
+    split = seed_evaluations(store, {"v-a": 0.30, "v-b": 0.35})
+    register_random_model(store, tmp_path / "m", "v-a", 1, 0.91, split_id=old_split)
+    register_random_model(store, tmp_path / "m", "v-c", 3, 0.25, split_id=old_split)
+    register_random_model(store, tmp_path / "m", "v-b", 2, 0.82, split_id=split)
+    console.sign_in("analyst")
+    html = console.client.get("/console/models").text
+    table = figures(html, '<table id="versions"', r'<th scope="row">([^<]+)</th>', r"<td>([^<]+)</td>")
+    chart = figures(html, '<figure id="comparison"', r'<text x="0" y="\d+">([^<]+)</text>',
+                    r'<rect[^>]*/>\s*<text[^>]*>([^<]+)</text>')
+    assert table == chart and table["v-a"] == "0.3000" and table["v-b"] == "0.3500"
+    assert table["v-c*"] == "0.2500" and table["baseline: popularity"] == "0.1000"
+    assert split not in html and old_split not in html  # split keys are not words
+    span = split_span(split)
+    assert f"Figures on the held-out days {span.test_from} to {span.test_to}" in html
+    assert ("v-c*: * figures on its own training split: the held-out days 2022-07-18 to 2023-01-15"
+            " (an outcome log of 10 events)") in html
