@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan],
         guards=[authenticated],
         plugins=[StrictBodies(), VariadicTuples()],
-        exception_handlers=HANDLERS,
+        exception_handlers={**HANDLERS, **pages.exception_handlers},
         template_config=pages.template_config,
         middleware=pages.middleware,
         stores=pages.stores,
@@ -116,7 +116,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     document_errors(app)
     # Around routing itself, so unknown routes are bounded and logged too.
-    app.asgi_handler = edge(settings.body_timeout)(app.asgi_handler)
+    app.asgi_handler = edge(settings.body_timeout, page=pages.edge_page(app))(app.asgi_handler)
     return app
 
 

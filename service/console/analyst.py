@@ -99,8 +99,7 @@ class AnalystPages(Controller):
     def promote(self, request: Request, version: FromPath[str], user: User, form: Form, store: StoreDep,
                 live: LiveDep) -> Template | Redirect:
         if not ticked(form, "confirm"):
-            return self._page(request, user, store, problem=Problem(
-                422, "tick the confirmation to promote", "confirm"))
+            return self._page(request, user, store, problem=Problem(422, "confirm", field="confirm"))
         return self._done(request, lambda: Models.promote.fn(
             None, version=version, data=Promote(force=ticked(form, "force")), principal=user,
             store=store, live=live))
@@ -109,8 +108,7 @@ class AnalystPages(Controller):
     def rollback(self, request: Request, user: User, form: Form, store: StoreDep,
                  live: LiveDep) -> Template | Redirect:
         if not ticked(form, "confirm"):
-            return self._page(request, user, store, problem=Problem(
-                422, "tick the confirmation to roll back", "confirm"))
+            return self._page(request, user, store, problem=Problem(422, "confirm", field="confirm"))
         return self._done(request, lambda: Models.rollback.fn(None, principal=user, store=store,
                                                               live=live))
 

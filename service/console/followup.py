@@ -31,7 +31,7 @@ def window(request: Request) -> tuple[tuple[date | None, date | None], Problem |
         try:
             days.append(date.fromisoformat(raw) if raw else None)
         except ValueError:
-            return (None, None), Problem(422, f"{raw!r} is not a date (YYYY-MM-DD)", name)
+            return (None, None), Problem(422, "bad_date", field=name)
     return (days[0], days[1]), None
 
 

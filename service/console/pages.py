@@ -10,9 +10,16 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from service.api.auth import Principal
-from service.console.i18n import LANGS, words
-from service.console.render import LANG_COOKIE, Problem, lang_of, page
-from service.console.session import CsrfRefused, NotSignedIn, checked_form, drop_expired_sessions, sign_in
+from service.console.i18n import LANGS
+from service.console.render import LANG_COOKIE, Problem, page
+from service.console.session import (
+    CSRF_FIELD,
+    CsrfRefused,
+    NotSignedIn,
+    checked_form,
+    drop_expired_sessions,
+    sign_in,
+)
 
 User = NamedDependency[Principal]
 Form = NamedDependency[dict[str, Any]]
@@ -29,7 +36,7 @@ async def signin(request: Request) -> Template | Redirect:
     plain = str(form.get("key") or "").strip()
     key = request.app.state.key_store.find_api_key(plain) if plain else None
     if key is None:
-        return page(request, "signin.html", problem=Problem(401, words(lang_of(request))["bad_key"], "key"))
+        return page(request, "signin.html", problem=Problem(401, "bad_key", field="key"))
     await sign_in(request, key.id)
     return Redirect("/console", status_code=303)
 
@@ -68,5 +75,4 @@ def not_signed_in(request: Request, _: NotSignedIn) -> Response:
 
 
 def csrf_refused(request: Request, _: CsrfRefused) -> Response:
-    return page(request, "done.html", problem=Problem(403, "the form's CSRF token is missing or wrong;"
-                                                           " reload the page and try again", "_csrf"))
+    return page(request, "done.html", problem=Problem(403, "csrf", field=CSRF_FIELD))

@@ -43,10 +43,10 @@ NAME_LIMIT = 200
 def named(store: Store, org_id: str, name: str) -> tuple[list[tuple[str, str, str, str]], Problem | None]:
     """Organisations (not the asker's own) whose name holds ``name``, or a problem naming the field."""
     if len(name) > NAME_LIMIT:
-        return [], Problem(422, f"the name is longer than {NAME_LIMIT} characters", "name")
+        return [], Problem(422, "name_too_long", field="name")
     matches = [m for m in store.organizations_named(name, limit=21) if m[0] != org_id][:20]
     if not matches:
-        return [], Problem(404, f"no organisation's name holds {name!r}", "name")
+        return [], Problem(404, "no_such_name", field="name")
     return matches, None
 
 
