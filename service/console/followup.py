@@ -13,6 +13,7 @@ from data.store import Store
 from service.api.auth import Principal
 from service.api.followup import FollowUp
 from service.api.kpis import KpiRoutes
+from service.api.matching_routes import BATCH_LANG
 from service.console.charts import kpi_charts
 from service.console.office import own_org, store_names
 from service.console.render import Problem, attempt, page
@@ -54,7 +55,7 @@ class FollowUpPages(Controller):
                                        settings=settings, on=None)
         names = store_names(store, {a.requester for a in found.awaiting_answer}
                             | {s.partner for s in found.stalled} | {c.partner for c in found.next_contacts})
-        return page(request, "digest.html", digest=found, names=names)
+        return page(request, "digest.html", digest=found, names=names, batch_lang=BATCH_LANG)
 
     @get("/kpis", sync_to_thread=True)
     def kpis(self, request: Request, user: User, store: StoreDep, settings: SettingsDep) -> Template:

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from data.introductions import Introductions
 from data.records import DECLINE_REASONS, KINDS, TIERS, Kind, MatchMode, Organization, RegionCode, Suggestion
 from data.store import Store
-from data.taxonomy import TAGS
+from data.taxonomy import REGIONS, TAGS
 from data.themes import THEMES
 from service.api.auth import Principal
 from service.api.errors import InvalidBody
@@ -130,7 +130,8 @@ class OfficePages(Controller):
         # A pair with an open introduction, asked by either side, is not offered a request again.
         opened = Introductions(store).open_with(org_id, [s.partner_id for s in listed])
         return page(request, "suggestions.html", found=found, problem=problem, filters=filters,
-                    suggestions=listed, kinds=KINDS, themes=THEMES, opened=opened, org_id=org_id)
+                    suggestions=listed, kinds=KINDS, themes=THEMES, opened=opened, org_id=org_id,
+                    regions=REGIONS)
 
     @post("/introductions", sync_to_thread=True)
     def request_introduction(self, request: Request, user: User, form: Form,

@@ -9,8 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from data.store import Store
 from service.api.auth import Principal
 from service.console.i18n import LANGS
+from service.console.office import store_names
 from service.console.render import LANG_COOKIE, Problem, page
 from service.console.session import (
     CSRF_FIELD,
@@ -22,6 +24,7 @@ from service.console.session import (
 )
 
 User = NamedDependency[Principal]
+StoreDep = NamedDependency[Store]
 Form = NamedDependency[dict[str, Any]]
 
 
@@ -48,9 +51,10 @@ async def signout(request: Request, form: Form) -> Redirect:
     return Redirect("/console/signin", status_code=303)
 
 
-@get("/console", sync_to_thread=False, include_in_schema=False)
-def home(request: Request, user: User) -> Template:
-    return page(request, "home.html", user=user)
+@get("/console", sync_to_thread=True, include_in_schema=False)
+def home(request: Request, user: User, store: StoreDep) -> Template:
+    return page(request, "home.html", user=user,
+                org_name=store_names(store, {user.org}).get(user.org) if user.org else None)
 
 
 @get("/console/lang/{lang:str}", sync_to_thread=False, include_in_schema=False)

@@ -13,7 +13,8 @@ from litestar.response import Template
 
 from data.taxonomy import TAG_BY_ID
 from service.api.errors import status_and_body
-from service.console.i18n import LANGS, console_lang, refusal_words, words
+from service.console.i18n import LANGS, console_lang, refusal_words, say, words
+from service.console.i18n import name as code_name
 from service.console.session import CSRF_FIELD, csrf_token, signed_in
 
 LANG_COOKIE = "kyoso_lang"
@@ -65,14 +66,16 @@ def tag_label(tag_id: str, lang: str) -> str:
     return (tag.ja if lang == "ja" else tag.en) if tag else tag_id
 
 
-def page(request: Request, name: str, *, status: int | None = None, problem: Problem | None = None,
+def page(request: Request, template: str, *, status: int | None = None, problem: Problem | None = None,
          **context: Any) -> Template:
     """The page; its status is the problem's unless given (a problem kept from the request
     before, shown after a redirect, is not this request's)."""
     lang = lang_of(request)
-    return Template(template_name=name, status_code=status or (problem.status if problem else 200), context={
+    status = status or (problem.status if problem else 200)
+    return Template(template_name=template, status_code=status, context={
         "user": signed_in(request), **context, "lang": lang, "langs": LANGS, "t": words(lang),
         "problem": problem, "said": refusal_words(problem.code, problem.message, lang) if problem else None,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
-        "label": lambda tag: tag_label(tag, lang)})
+        "label": lambda tag: tag_label(tag, lang), "name": lambda ns, code: code_name(ns, code, lang),
+        "say": lambda text: say(text, lang)})
 

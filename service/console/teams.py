@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from data.records import KINDS
 from data.store import Store
+from data.taxonomy import REGIONS
 from data.themes import THEMES
 from service.api.auth import Principal
 from service.api.matching_routes import Matching
@@ -31,7 +32,7 @@ def consortium_request(org_id: str, q: Any) -> ConsortiumRequest:
     # negative, fractional or wrong one is refused there with its field, not dropped here.
     require = {k: _number(q.get(f"require_{k}")) for k in KINDS
                if (q.get(f"require_{k}") or "").strip() not in ("", "0")}
-    regions = [r.strip() for r in (q.get("regions") or "").split(",") if r.strip()]
+    regions = chosen_regions(q)
     return msgspec.convert({"lead": org_id, "theme": q.get("theme") or None, "need": need,
                             "size": _number(q.get("size") or "4"), "require_kinds": require,
                             "regions": regions, "teams": 3}, ConsortiumRequest)
@@ -48,6 +49,11 @@ def named(store: Store, org_id: str, name: str) -> tuple[list[tuple[str, str, st
     if not matches:
         return [], Problem(404, "no_such_name", field="name")
     return matches, None
+
+
+def chosen_regions(q: Any) -> list[str]:
+    """The regions picked in the builder's list (or typed, comma-separated, into a link)."""
+    return [r.strip() for given in q.getall("regions", []) for r in given.split(",") if r.strip()]
 
 
 def _number(text: str | None) -> int | str:
@@ -91,5 +97,6 @@ class TeamPages(Controller):
                 None, data=consortium_request(org_id, q), principal=user, store=store, live=live))
         members = {m for c in (found.consortia if found else []) for m in c.members}
         return page(request, "consortia.html", found=found, problem=problem, themes=THEMES, kinds=KINDS,
+                    regions=REGIONS, chosen_regions=chosen_regions(q),
                     names=store_names(store, members), q=dict(q.items()), asked=bool(q.get("theme") or
                                                                                    q.get("need")))

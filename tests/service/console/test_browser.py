@@ -155,7 +155,7 @@ def test_office_journey_request_accept_disclose(site, browser):
     if secret:
         expect(a.get_by_text(secret, exact=False).first).to_be_visible()
     a.goto(f"{base}/console/pipeline")
-    expect(a.locator("table")).to_contain_text("accepted")
+    expect(a.locator("table")).to_contain_text("紹介成立")  # the accepted stage, in Japanese
     shot(a, "07-pipeline-ja")
     a.goto(f"{base}/console/kpis")
     expect(a.locator("figure svg").first).to_be_visible()

@@ -17,7 +17,7 @@ def listed(console, path: str = "/console/suggestions") -> dict[str, str]:
 
 def intro_id(console, partner: str) -> str:
     inbox = console.client.get("/console/inbox").text
-    found = re.search(rf'href="/console/orgs/{partner}">.*?/console/introductions/([^/]+)/accept',
+    found = re.search(rf'href="/console/orgs/{partner}"[^>]*>.*?/console/introductions/([^/]+)/accept',
                       inbox, re.S)
     assert found, "no request awaiting an answer"
     return found.group(1)
