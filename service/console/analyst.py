@@ -61,7 +61,8 @@ class AnalystPages(Controller):
                            if compared.split_id else t["no_figures"]),
                     elsewhere=[(labels[r.name], t["own_split"].format(split=split_words(r.split_id, t)))
                                for r in compared.elsewhere()],
-                    chart=metric_bars([(labels[r.name], r.ndcg) for r in compared.rows], t["ndcg_chart"]),
+                    chart=metric_bars([(labels[r.name], r.ndcg) for r in compared.rows], t["ndcg_chart"],
+                                      lang_of(request)),
                     history=history[-10:][::-1], **recent_jobs(store))
 
     @get("/", sync_to_thread=True)

@@ -16,7 +16,7 @@ from service.api.kpis import KpiRoutes
 from service.api.matching_routes import BATCH_LANG
 from service.console.charts import kpi_charts
 from service.console.office import own_org, store_names
-from service.console.render import Problem, attempt, page
+from service.console.render import Problem, attempt, lang_of, page
 from service.settings import Settings
 
 User = NamedDependency[Principal]
@@ -70,5 +70,5 @@ class FollowUpPages(Controller):
                 found, problem = attempt(lambda: KpiRoutes.ecosystem_kpis.fn(
                     None, principal=user, store=store, settings=settings, org=None, start=start, end=end))
         return page(request, "kpis.html", kpis=found, problem=problem,
-                    charts=kpi_charts(found) if found else [],
+                    charts=kpi_charts(found, lang_of(request)) if found else [],
                     start=request.query_params.get("from") or "", end=request.query_params.get("to") or "")

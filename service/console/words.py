@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from service.kpi_report import ENGLISH, GROUP_NAMES
+
 WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "title": ("Kyoso コンソール", "Kyoso console"),
     "signin": ("サインイン", "Sign in"),
@@ -108,11 +110,13 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "history": ("履歴", "History"),
     "baselines": ("ベースライン", "Baselines"),
     "baseline_named": ("ベースライン：{name}", "baseline: {name}"),
-    "baseline.popularity": ("人気順", "popularity"),
-    "baseline.repeat partners": ("過去の相手", "repeat partners"),
-    "baseline.adamic-adar": ("共通の相手（Adamic–Adar）", "adamic-adar"),
-    "baseline.text similarity": ("文章の類似度", "text similarity"),
     "live_mark": ("（稼働中）", " (live)"),
+    "list_sep": ("、", ", "),
+    "chart_funnel": ("各段階まで進んだ紹介の件数", ENGLISH.funnel),
+    "chart_time": ("最初の成果から各段階までの日数（中央値）", ENGLISH.time),
+    "chart_exposure": ("グループ別の露出", ENGLISH.exposure),
+    "chart_exposure_legend": ("濃い青：保存済みリストでの割合、薄い青：紹介での割合、"
+                              "灰色：エコシステムに占める割合", ENGLISH.exposure_legend),
     "ndcg_chart": ("NDCG@10（同じ評価期間で比較）", "NDCG@10 (compared on one split)"),
     "recall_at_50": ("再現率@50", "recall@50"),
     "split_days": ("評価期間 {start}〜{end}（成果ログ {n} 件の時点）",
@@ -230,9 +234,10 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
               "quiet": ("動きがない", "quiet too long"),
               "poc_without_contract": ("PoC のまま契約に進まない", "a PoC without a contract"),
               "next_contact_passed": ("次回連絡日を過ぎた", "next contact passed")},
-    "group": {"newcomers": ("新規登録（1年未満）", "newcomers (< 1 year)"),
-              "startups_smes": ("スタートアップ・中小企業", "startups and SMEs"),
-              "outside_metropolitan": ("三大都市圏（東京・大阪・愛知）以外", "outside Tokyo, Osaka, Aichi")},
+    "group": {"newcomers": ("新規登録（1年未満）", GROUP_NAMES["newcomers"]),
+              "startups_smes": ("スタートアップ・中小企業", GROUP_NAMES["startups_smes"]),
+              "outside_metropolitan": ("三大都市圏（東京・大阪・愛知）以外",
+                                       GROUP_NAMES["outside_metropolitan"])},
     "baseline": {"popularity": ("人気順", "popularity"), "repeat partners": ("過去の相手", "repeat partners"),
                  "adamic-adar": ("共通の相手（Adamic–Adar）", "adamic-adar"),
                  "text similarity": ("文章の類似度", "text similarity")},
