@@ -239,7 +239,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
               "outside_metropolitan": ("三大都市圏（東京・大阪・愛知）以外",
                                        GROUP_NAMES["outside_metropolitan"])},
     "baseline": {"popularity": ("人気順", "popularity"), "repeat partners": ("過去の相手", "repeat partners"),
-                 "adamic-adar": ("共通の相手（Adamic–Adar）", "adamic-adar"),
+                 "adamic-adar": ("共通の相手の重み付き数", "adamic-adar"),
                  "text similarity": ("文章の類似度", "text similarity")},
     "scorer": {"the heuristic scorer": ("ヒューリスティック（学習モデルなし）", "the heuristic scorer"),
                "no model": ("モデルなし", "no model")},
