@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import get_args, get_type_hints
 
 import msgspec
@@ -80,6 +81,17 @@ def test_the_tables_have_the_same_keys_and_placeholders_in_both_languages():
     assert ja.keys() == en.keys()
     for key in ja:
         assert set(re.findall(r"\{\w+\}", ja[key])) == set(re.findall(r"\{\w+\}", en[key])), key
+
+
+def test_every_word_a_template_or_page_names_is_in_the_table():
+    root = Path(__file__).resolve().parents[3] / "service" / "console"
+    named = set()
+    for template in (root / "templates").glob("*.html"):
+        text = template.read_text()
+        named |= set(re.findall(r"\bt\.(\w+)", text)) | set(re.findall(r'\bt\["([^"]+)"\]', text))
+    for module in root.glob("*.py"):
+        named |= set(re.findall(r'\bt\["([^"]+)"\]', module.read_text()))
+    assert named and not named - words("en").keys(), named - words("en").keys()
 
 
 def test_the_promotion_rules_verdicts_are_said_in_japanese():
