@@ -18,7 +18,8 @@ MAX_QUERY_BYTES = 8 * 1024
 access_log = logging.getLogger("kyoso.access")
 
 
-Page = Callable[[Scope, Exception], "tuple[int, list[tuple[bytes, bytes]], bytes] | None"]
+Shown = tuple[int, list[tuple[bytes, bytes]], bytes]  # a response's status, headers and body
+Page = Callable[[Scope, Exception], Shown | None]
 
 
 def edge(body_timeout: float, page: Page | None = None):

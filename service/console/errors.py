@@ -12,6 +12,7 @@ from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.types import Scope
 
+from service.api.edge import Page, Shown
 from service.api.errors import STATUS, status_and_body
 from service.console.i18n import LANGS, refusal_words, words
 from service.console.render import Problem, lang_of, problem_of
@@ -77,10 +78,7 @@ def unrouted(api_handler: Callable[[Request, HTTPException], Response]) -> Calla
     return handler
 
 
-Shown = tuple[int, list[tuple[bytes, bytes]], bytes]  # status, headers, body
-
-
-def edge_page(app: Litestar) -> Callable[[Scope, Exception], Shown | None]:
+def edge_page(app: Litestar) -> Page:
     """For the edge, which refuses some requests before routing: a page for console paths."""
 
     def page_for(scope: Scope, exc: Exception) -> Shown | None:
