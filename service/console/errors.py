@@ -9,17 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import Scope
 
 from service.api.edge import Page, Shown
-from service.api.errors import STATUS, status_and_body
+from service.api.errors import STATUS, http_status, status_and_body
 from service.console.i18n import LANGS, refusal_words, words
 from service.console.render import Problem, lang_of, problem_of
 
 CONSOLE = "/console"
-HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
-              414: "query_too_long"}
 log = logging.getLogger("kyoso.api")
 
 
@@ -41,8 +39,8 @@ def error_page(request: Request, problem: Problem) -> Response:
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
-    status = 404 if isinstance(exc, NotFoundException) else exc.status_code
-    return error_page(request, Problem(status, HTTP_CODES.get(status, "http_error"), str(exc.detail)))
+    status, code = http_status(exc)
+    return error_page(request, Problem(status, code, str(exc.detail)))
 
 
 def validation_error(request: Request, exc: ValidationException) -> Response:
