@@ -71,19 +71,29 @@ class Introductions:
         for org in (requester, target):
             if not self.store.has_organization(org):
                 raise UnknownOrganization(org)
-        open_ = self.store.read(
-            f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE status != 'declined' AND"
-            " ((requester=? AND target=?) OR (requester=? AND target=?))",
-            (requester, target, target, requester))
-        if open_:
+        open_ = self.open_with(requester, [target]).get(target)
+        if open_ is not None:
             raise IntroductionError(f"an introduction between {requester} and {target} "
-                                    f"already exists ({open_[0][0]}, {open_[0][3]})")
+                                    f"already exists ({open_.id}, {open_.status})")
         intro = Introduction(id="intro-" + secrets.token_hex(8), requester=requester, target=target,
                              status="requested", message=message, created_at=now_text())
         with self.store.transaction() as conn:
             conn.execute(f"INSERT INTO introductions({_INTRO_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                          msgspec.structs.astuple(intro))
         return intro
+
+    def open_with(self, org_id: str, partners: list[str]) -> dict[str, Introduction]:
+        """The open introduction (requested or accepted, asked by either side) of ``org_id`` with
+        each of ``partners`` that has one: while it is open, neither side may ask again."""
+        if not partners:
+            return {}
+        marks = ",".join("?" * len(partners))
+        rows = self.store.read(
+            f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE status != 'declined' AND"
+            f" ((requester=? AND target IN ({marks})) OR (target=? AND requester IN ({marks})))",
+            (org_id, *partners, org_id, *partners))
+        intros = [_intro(r) for r in rows]
+        return {(i.target if i.requester == org_id else i.requester): i for i in intros}
 
     def get(self, intro_id: str) -> Introduction:
         rows = self.store.read(f"SELECT {_INTRO_COLUMNS} FROM introductions WHERE id=?",

@@ -73,6 +73,11 @@ def outcome_hash(outcome: Outcome) -> str:
     return hashlib.sha256(_json.encode(outcome)).hexdigest()
 
 
+def _like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern that matches it literally: LIKE's own wildcards escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def hash_key(plain: str) -> str:
     # Keys are 256-bit random tokens, so a fast hash is enough (no guessing to slow down).
     return hashlib.sha256(plain.encode()).hexdigest()
@@ -195,6 +200,15 @@ class Store:
     def has_organization(self, org_id: str) -> bool:
         return bool(self.read("SELECT 1 FROM organizations WHERE id=?", (org_id,)))
 
+    def organizations_named(self, text: str, limit: int = 20) -> list[tuple[str, str, str, str]]:
+        """(id, name, kind, region) of organisations whose name holds ``text`` (or whose id is
+        it), the closest names first: an exact name or id, then names that start with it."""
+        like = "%" + _like_literal(text) + "%"
+        return [tuple(r) for r in self.read(  # type: ignore[misc]
+            "SELECT id, name, kind, region FROM organizations WHERE name LIKE ? ESCAPE '\\' OR id = ?"
+            " ORDER BY (name = ? OR id = ?) DESC, (name LIKE ? ESCAPE '\\') DESC, length(name), id"
+            " LIMIT ?", (like, text, text, text, _like_literal(text) + "%", limit))]
+
     def list_organizations(
         self, *, kind: str | None = None, region: str | None = None,
         industry: str | None = None, text: str | None = None, limit: int = 50, offset: int = 0,
@@ -214,7 +228,7 @@ class Store:
             where.append("(o.name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM items i"
                          " WHERE i.org_id = o.id AND i.tier = 'public' AND i.text LIKE ? ESCAPE '\\'))")
             # The text matches literally: LIKE's own wildcards in it are escaped.
-            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            like = "%" + _like_literal(text) + "%"
             args += [like, like]
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         total = self.read(f"SELECT count(*) FROM organizations o{clause}", args)[0][0]

@@ -18,6 +18,7 @@ from data.frames import now_text
 from data.store import Store
 
 _COLUMNS = ("id", "status", "started_at", "finished_at", "version", "error", "metrics")
+GOING: tuple[str, ...] = ("queued", "running")  # a job in these states is still to finish
 
 
 class JobBusy(KyosoError):
@@ -43,8 +44,7 @@ class TrainingJobs:
         host, now = socket.gethostname(), now_text()
         with self.store.transaction() as conn:
             for job_id, pid, job_host in conn.execute(
-                    "SELECT id, pid, host FROM training_jobs WHERE status IN ('queued', 'running')"
-            ).fetchall():
+                    "SELECT id, pid, host FROM training_jobs WHERE status IN (?, ?)", GOING).fetchall():
                 if job_host == host and not _alive(pid):
                     conn.execute("UPDATE training_jobs SET status='failed', finished_at=?, error=?"
                                  " WHERE id=?", (now, "interrupted: the process running it ended",

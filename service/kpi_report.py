@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from xml.sax.saxutils import escape
+from typing import NamedTuple
+from xml.sax.saxutils import escape, quoteattr
 
 from matching.kpis import Kpis
 
 GROUP_NAMES = {"newcomers": "newcomers (< 1 year)", "startups_smes": "startups and SMEs",
                "outside_metropolitan": "outside Tokyo, Osaka, Aichi"}
+
+
+class ChartWords(NamedTuple):
+    """What the charts say: titles, the names of stages and groups, a list's separator (the
+    report's are English; the console passes the page language's)."""
+
+    funnel: str = "Journeys that reached each stage"
+    time: str = "Median days from the first outcome to each stage"
+    exposure: str = "Exposure by group"
+    exposure_legend: str = "dark: stored-list slots, light: introductions, grey: share of the ecosystem"
+    stage: Callable[[str], str] = str
+    group: Callable[[str], str] = lambda g: GROUP_NAMES.get(g, g)
+    sep: str = ", "
+
+
+ENGLISH = ChartWords()
 
 
 def _pct(value: float | None) -> str:
@@ -21,16 +39,23 @@ def _num(value: float | None) -> str:
 
 
 def bars(title: str, rows: list[tuple[str, list[tuple[float | None, str]]]], fmt, legend: str = "",
-         width: int = 720) -> str:
+         width: int = 720, sep: str = ", ") -> str:
     """Horizontal bars, one group per row, one bar per (value, colour) in it; a missing value
-    (nothing to divide by) is labelled "–"."""
+    (nothing to divide by) is labelled "–". The chart's text alternative (its aria-label and
+    title) says the same figures in one line, its rows joined by ``sep``."""
     per = max((len(values) for _, values in rows), default=1)
     top = max([v or 0.0 for _, values in rows for v, _ in values] + [1e-9])
     bar_h, gap, label_w = 14, 10, 200
     height = len(rows) * (per * bar_h + gap) + 44
     scale = (width - label_w - 80) / top
+
+    def label(value: float | None) -> str:
+        return "–" if value is None else fmt(value)
+    summary = (title + (f" ({legend})" if legend else "") + ": "
+               + sep.join(f"{name} {' / '.join(label(v) for v, _ in values)}" for name, values in rows))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             'font-family="sans-serif" font-size="12">',
+             f'font-family="sans-serif" font-size="12" aria-label={quoteattr(summary)}>',
+             f"<title>{escape(summary)}</title>",
              f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>']
     if legend:
         parts.append(f'<text x="0" y="30" fill="#555">{escape(legend)}</text>')
@@ -42,30 +67,29 @@ def bars(title: str, rows: list[tuple[str, list[tuple[float | None, str]]]], fmt
             dy = y + i * bar_h
             parts.append(f'<rect x="{label_w}" y="{dy}" width="{w:.1f}" height="{bar_h - 2}" '
                          f'fill="{colour}"/>')
-            label = "–" if value is None else fmt(value)
-            parts.append(f'<text x="{label_w + w + 4:.1f}" y="{dy + bar_h - 4}">{escape(label)}</text>')
+            parts.append(f'<text x="{label_w + w + 4:.1f}" y="{dy + bar_h - 4}">'
+                         f'{escape(label(value))}</text>')
         y += per * bar_h + gap
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def funnel_chart(k: Kpis) -> str:
-    return bars("Journeys that reached each stage", [(f.stage, [(f.journeys, "#2b6cb0")]) for f in k.funnel],
-                lambda v: f"{int(v):,}")
+def funnel_chart(k: Kpis, words: ChartWords = ENGLISH) -> str:
+    return bars(words.funnel, [(words.stage(f.stage), [(f.journeys, "#2b6cb0")]) for f in k.funnel],
+                lambda v: f"{int(v):,}", sep=words.sep)
 
 
-def time_chart(k: Kpis) -> str:
-    return bars("Median days from the first outcome to each stage",
-                [(f.stage, [(f.median_days, "#38a169")]) for f in k.funnel[1:]],
-                lambda v: f"{v:g} d")
+def time_chart(k: Kpis, words: ChartWords = ENGLISH) -> str:
+    return bars(words.time, [(words.stage(f.stage), [(f.median_days, "#38a169")]) for f in k.funnel[1:]],
+                lambda v: f"{v:g} d", sep=words.sep)
 
 
-def exposure_chart(k: Kpis) -> str:
-    rows = [(GROUP_NAMES.get(e.group, e.group),
+def exposure_chart(k: Kpis, words: ChartWords = ENGLISH) -> str:
+    rows = [(words.group(e.group),
              [(e.stored_slots, "#2b6cb0"), (e.introductions, "#90cdf4"), (e.ecosystem, "#a0aec0")])
             for e in k.exposure]
-    return bars("Exposure by group", rows, lambda v: f"{100 * v:.1f}%",
-                legend="dark: stored-list slots, light: introductions, grey: share of the ecosystem")
+    return bars(words.exposure, rows, lambda v: f"{100 * v:.1f}%", legend=words.exposure_legend,
+                sep=words.sep)
 
 
 def render_markdown(k: Kpis, charts: dict[str, str]) -> str:

@@ -11,9 +11,10 @@ trained model — registration, promotion, rollback — is ``service.lifecycle``
 from __future__ import annotations
 
 import gc
+import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 import msgspec
@@ -24,7 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from data.errors import KyosoError
 from data.generations import Generations, TextModel
 from data.store import Snapshot, Store, StoreError
-from features.ecosystem import Ecosystem
+from features.ecosystem import EPOCH, Ecosystem
 from features.graph import build_graph
 from features.pairs import CATEGORICAL, FEATURES, PairContext
 from features.text import TextVectors, fit_vectorizer, speaks_today, vectorizer_from, vectorizer_state
@@ -103,6 +104,27 @@ def without_future(snapshot: Snapshot, now: datetime) -> tuple[Snapshot, int]:
     return Snapshot(snapshot.organizations, snapshot.items,
                     snapshot.outcomes.filter(pl.col("at") <= cutoff),
                     snapshot.members.filter(~pl.col("seq").is_in(late["seq"].to_list()))), late.height
+
+
+class SplitSpan(msgspec.Struct, frozen=True, kw_only=True):
+    """What a split id says in words: the held-out days and the outcome log it was cut from."""
+
+    test_from: date
+    test_to: date  # the last held-out day
+    outcomes: int
+
+
+_SPLIT_ID = re.compile(r"([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+)@(\d+)n(\d+)")
+
+
+def split_span(split_id: str) -> SplitSpan | None:
+    """The span a split id (as ``prepare`` writes it) names; None for anything else."""
+    found = _SPLIT_ID.fullmatch(split_id)
+    if found is None:
+        return None
+    split_day, last = float(found.group(3)), float(found.group(4))
+    return SplitSpan(test_from=(EPOCH + timedelta(days=split_day)).date(),
+                     test_to=(EPOCH + timedelta(days=last - 1)).date(), outcomes=int(found.group(6)))
 
 
 def prepare(snapshot: Snapshot, *, now: datetime | None = None) -> Prepared:

@@ -100,10 +100,11 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan],
         guards=[authenticated],
         plugins=[StrictBodies(), VariadicTuples()],
-        exception_handlers=HANDLERS,
+        exception_handlers={**HANDLERS, **pages.exception_handlers},
         template_config=pages.template_config,
         middleware=pages.middleware,
         stores=pages.stores,
+        on_startup=pages.on_startup,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Kyoso API", version="1", path="/docs",
@@ -116,7 +117,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     document_errors(app)
     # Around routing itself, so unknown routes are bounded and logged too.
-    app.asgi_handler = edge(settings.body_timeout)(app.asgi_handler)
+    app.asgi_handler = edge(settings.body_timeout, page=pages.edge_page(app))(app.asgi_handler)
     return app
 
 

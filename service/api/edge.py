@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,8 +18,13 @@ MAX_QUERY_BYTES = 8 * 1024
 access_log = logging.getLogger("kyoso.access")
 
 
-def edge(body_timeout: float):
-    """ASGI middleware factory; ``body_timeout`` bounds how long reading a body may take."""
+Shown = tuple[int, list[tuple[bytes, bytes]], bytes]  # a response's status, headers and body
+Page = Callable[[Scope, Exception], Shown | None]
+
+
+def edge(body_timeout: float, page: Page | None = None):
+    """ASGI middleware factory; ``body_timeout`` bounds how long reading a body may take;
+    ``page`` answers a refusal with a page where it has one (else the JSON error body)."""
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def bounded(scope: Scope, receive: Receive, send: Send) -> None:
@@ -49,7 +55,7 @@ def edge(body_timeout: float):
 
             try:
                 if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
-                    await _refuse(watched_send, QueryTooLong(MAX_QUERY_BYTES))
+                    await _refuse(watched_send, QueryTooLong(MAX_QUERY_BYTES), scope, page)
                 else:
                     await app(scope, timed_receive, watched_send)
             finally:
@@ -65,8 +71,11 @@ def edge(body_timeout: float):
     return middleware
 
 
-async def _refuse(send: Send, exc: Exception) -> None:
-    status, body = status_and_body(exc)  # type: ignore[misc]
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": msgspec.json.encode(body)})
+async def _refuse(send: Send, exc: Exception, scope: Scope, page: Page | None) -> None:
+    shown = page(scope, exc) if page else None
+    if shown is None:
+        status, body = status_and_body(exc)  # type: ignore[misc]
+        shown = status, [(b"content-type", b"application/json")], msgspec.json.encode(body)
+    status, headers, content = shown
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})

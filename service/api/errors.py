@@ -205,13 +205,19 @@ def validation_error(request: Request, exc: ValidationException) -> Response:
     return _response(status, ErrorBody(code="invalid_input", message=str(message), field=field))
 
 
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 400: "bad_request",
+              401: "unauthorized", 403: "forbidden", 415: "unsupported_media_type"}
+
+
+def http_status(exc: HTTPException) -> tuple[int, str]:
+    """An HTTP error's status and error code."""
+    status = 404 if isinstance(exc, NotFoundException) else exc.status_code
+    return status, HTTP_CODES.get(status, "http_error")
+
+
 def http_error(_: Request, exc: HTTPException) -> Response:
-    codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
-             400: "bad_request", 401: "unauthorized", 403: "forbidden", 415: "unsupported_media_type"}
-    status = exc.status_code
-    if isinstance(exc, NotFoundException):
-        status = 404
-    return _response(status, ErrorBody(code=codes.get(status, "http_error"), message=str(exc.detail)))
+    status, code = http_status(exc)
+    return _response(status, ErrorBody(code=code, message=str(exc.detail)))
 
 
 def unexpected_error(_: Request, exc: Exception) -> Response:

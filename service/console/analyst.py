@@ -3,8 +3,10 @@ jobs, promote and roll back behind a confirmation, with the promotion rule's ver
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -12,15 +14,16 @@ from litestar.response import Redirect, Template
 
 from data.registry import Registry
 from data.store import Store
-from data.training_jobs import TrainingJobs
-from matching.evaluation import BASELINES
+from data.training_jobs import GOING, TrainingJobs
 from service.api.auth import Principal
 from service.api.models import Models
 from service.api.state import Jobs
-from service.api.types import Promote, TrainJob
+from service.api.types import ModelList, Promote, TrainJob
 from service.console.charts import metric_bars
-from service.console.render import Problem, attempt, page
-from service.lifecycle import BASELINE
+from service.console.comparison import comparison, row_label, split_words
+from service.console.i18n import words
+from service.console.render import Problem, attempt, lang_of, page
+from service.console.session import flash, take_flash
 from service.live import LiveEngine
 
 User = NamedDependency[Principal]
@@ -30,22 +33,10 @@ LiveDep = NamedDependency[LiveEngine]
 JobsDep = NamedDependency[Jobs]
 
 
-def comparison(store: Store) -> tuple[list[tuple[str, float | None]], str | None]:
-    """NDCG@10 on the newest version's split, as the promotion rule compares them: each version
-    evaluated there, and the baselines; a version never evaluated there shows its own split's."""
-    registry = Registry(store)
-    models = registry.models()
-    split = next((m.metrics.get("split_id") for m in reversed(models) if m.metrics.get("split_id")), None)
-    rows: list[tuple[str, float | None]] = []
-    for m in models:
-        found = registry.evaluation(split, m.version) if split else None
-        name = m.version + (" (live)" if m.live else "") + ("" if found else " (own split)")
-        rows.append((name, found.ndcg if found else m.metrics.get("ndcg_at_10")))
-    for b in BASELINES if split else ():
-        base = registry.evaluation(split, BASELINE + b)
-        if base is not None:
-            rows.append((f"baseline: {b}", base.ndcg))
-    return rows, split
+def recent_jobs(store: Store) -> dict[str, Any]:
+    """The newest training jobs for the table, and whether one of them is still to finish."""
+    recent = [TrainJob(**j) for j in TrainingJobs(store).recent(5)]
+    return {"recent": recent, "going": GOING, "active": any(j.status in GOING for j in recent)}
 
 
 def ticked(form: dict, name: str) -> bool:
@@ -58,53 +49,77 @@ class AnalystPages(Controller):
     include_in_schema = False
 
     def _page(self, request: Request, user: Principal, store: Store, *, verdict: str | None = None,
-              problem: Problem | None = None, job: Any = None) -> Template:
-        listing = Models.list_models.fn(None, principal=user, store=store)
-        rows, split = comparison(store)
+              problem: Problem | None = None, job: Any = None, status: int | None = None) -> Template:
+        user.require("admin", "analyst")
+        compared = comparison(store)
+        t = words(lang_of(request))
+        labels = {r.name: row_label(r, t, compared.split_id) for r in compared.rows}
         history = Registry(store).history()
-        recent = [TrainJob(**j) for j in TrainingJobs(store).recent(5)]
-        return page(request, "models.html", listing=listing, verdict=verdict, problem=problem, job=job,
-                    chart=metric_bars(rows, "NDCG@10"), split=split, history=history[-10:][::-1],
-                    recent=recent)
+        return page(request, "models.html", status=status, verdict=verdict, problem=problem, job=job,
+                    compared=compared, labels=labels,
+                    split=(t["figures_on"].format(split=split_words(compared.split_id, t))
+                           if compared.split_id else t["no_figures"]),
+                    elsewhere=[(labels[r.name], t["own_split"].format(split=split_words(r.split_id, t)))
+                               for r in compared.elsewhere()],
+                    chart=metric_bars([(labels[r.name], r.ndcg) for r in compared.rows], t["ndcg_chart"],
+                                      lang_of(request)),
+                    history=history[-10:][::-1], **recent_jobs(store))
 
     @get("/", sync_to_thread=True)
     def registry(self, request: Request, user: User, store: StoreDep, jobs: JobsDep) -> Template:
         job_id = request.query_params.get("job")
         job = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs) if job_id else None
-        return self._page(request, user, store, job=job, verdict=request.query_params.get("verdict"))
+        done = take_flash(request)  # what a promotion or rollback just did
+        problem = msgspec.convert(done["problem"], Problem) if done.get("problem") else None
+        return self._page(request, user, store, job=job, verdict=done.get("verdict"), problem=problem,
+                          status=200)
+
+    @get("/jobs", sync_to_thread=True)
+    def jobs(self, request: Request, user: User, store: StoreDep) -> Template:
+        """The training jobs' table alone: htmx swaps it in every two seconds while a job is
+        queued or running, and stops once none is."""
+        user.require("admin", "analyst")
+        return page(request, "jobs.html", polled=request.headers.get("hx-request") == "true",
+                    **recent_jobs(store))
 
     @get("/jobs/{job_id:str}", sync_to_thread=True)
     def job(self, request: Request, job_id: FromPath[str], user: User, jobs: JobsDep) -> Template:
         """The job's status line alone: htmx swaps it in every two seconds while it runs."""
         found = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs)
-        return page(request, "job.html", job=found)
+        return page(request, "job.html", job=found, going=GOING)
 
     @post("/train", sync_to_thread=True)
-    def train(self, request: Request, user: User, form: Form, store: StoreDep,
-              jobs: JobsDep) -> Template | Redirect:
+    def train(self, request: Request, user: User, form: Form, jobs: JobsDep) -> Redirect:
         job, problem = attempt(lambda: Models.train.fn(None, principal=user, jobs=jobs))
         if problem:
-            return self._page(request, user, store, problem=problem)
+            flash(request, problem=msgspec.to_builtins(problem))
+            return Redirect("/console/models", status_code=303)
         return Redirect(f"/console/models?job={job.id}", status_code=303)
 
     @post("/{version:str}/promote", sync_to_thread=True)
     def promote(self, request: Request, version: FromPath[str], user: User, form: Form, store: StoreDep,
-                live: LiveDep) -> Template:
+                live: LiveDep) -> Template | Redirect:
         if not ticked(form, "confirm"):
-            return self._page(request, user, store, problem=Problem(
-                422, "tick the confirmation to promote", "confirm"))
-        listing, problem = attempt(lambda: Models.promote.fn(
+            return self._page(request, user, store, problem=Problem(422, "confirm", field="confirm"))
+        return self._done(request, lambda: Models.promote.fn(
             None, version=version, data=Promote(force=ticked(form, "force")), principal=user,
             store=store, live=live))
-        return self._page(request, user, store, verdict=listing.verdict if listing else None,
-                          problem=problem)
 
     @post("/rollback", sync_to_thread=True)
     def rollback(self, request: Request, user: User, form: Form, store: StoreDep,
-                 live: LiveDep) -> Template:
+                 live: LiveDep) -> Template | Redirect:
         if not ticked(form, "confirm"):
-            return self._page(request, user, store, problem=Problem(
-                422, "tick the confirmation to roll back", "confirm"))
-        listing, problem = attempt(lambda: Models.rollback.fn(None, principal=user, store=store, live=live))
-        return self._page(request, user, store, verdict=listing.verdict if listing else None,
-                          problem=problem)
+            return self._page(request, user, store, problem=Problem(422, "confirm", field="confirm"))
+        return self._done(request, lambda: Models.rollback.fn(None, principal=user, store=store,
+                                                              live=live))
+
+    @staticmethod
+    def _done(request: Request, step: Callable[[], ModelList]) -> Redirect:
+        """Take a lifecycle step, keep its verdict (or its refusal) for the page, and send the
+        browser there: a reload of that page asks for nothing again."""
+        listing, problem = attempt(step)
+        if problem:
+            flash(request, problem=msgspec.to_builtins(problem))
+        else:
+            flash(request, verdict=listing.verdict if listing else None)
+        return Redirect("/console/models", status_code=303)

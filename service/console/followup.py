@@ -13,9 +13,10 @@ from data.store import Store
 from service.api.auth import Principal
 from service.api.followup import FollowUp
 from service.api.kpis import KpiRoutes
+from service.api.matching_routes import BATCH_LANG
 from service.console.charts import kpi_charts
 from service.console.office import own_org, store_names
-from service.console.render import Problem, attempt, page
+from service.console.render import Problem, attempt, lang_of, page
 from service.settings import Settings
 
 User = NamedDependency[Principal]
@@ -31,7 +32,7 @@ def window(request: Request) -> tuple[tuple[date | None, date | None], Problem |
         try:
             days.append(date.fromisoformat(raw) if raw else None)
         except ValueError:
-            return (None, None), Problem(422, f"{raw!r} is not a date (YYYY-MM-DD)", name)
+            return (None, None), Problem(422, "bad_date", field=name)
     return (days[0], days[1]), None
 
 
@@ -54,7 +55,7 @@ class FollowUpPages(Controller):
                                        settings=settings, on=None)
         names = store_names(store, {a.requester for a in found.awaiting_answer}
                             | {s.partner for s in found.stalled} | {c.partner for c in found.next_contacts})
-        return page(request, "digest.html", digest=found, names=names)
+        return page(request, "digest.html", digest=found, names=names, batch_lang=BATCH_LANG)
 
     @get("/kpis", sync_to_thread=True)
     def kpis(self, request: Request, user: User, store: StoreDep, settings: SettingsDep) -> Template:
@@ -69,5 +70,5 @@ class FollowUpPages(Controller):
                 found, problem = attempt(lambda: KpiRoutes.ecosystem_kpis.fn(
                     None, principal=user, store=store, settings=settings, org=None, start=start, end=end))
         return page(request, "kpis.html", kpis=found, problem=problem,
-                    charts=kpi_charts(found) if found else [],
+                    charts=kpi_charts(found, lang_of(request)) if found else [],
                     start=request.query_params.get("from") or "", end=request.query_params.get("to") or "")

@@ -1,108 +1,100 @@
-"""The console's words in Japanese and English, and which language a visitor gets."""
+"""The console's words in Japanese and English, and which language a visitor gets: the words
+of ``words``' tables, the names of codes, and the core's English sentences said in Japanese."""
 
 from __future__ import annotations
 
+import re
+
+from markupsafe import Markup, escape
+
 from data.records import Lang
+from data.taxonomy import REGION_BY_CODE
 from service.api.matching_routes import pick_lang
+from service.console.words import CODES, ERRORS, SENTENCES, WORDS
 
 LANGS: tuple[Lang, ...] = ("ja", "en")
 
-WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
-    "title": ("Kyoso コンソール", "Kyoso console"),
-    "signin": ("サインイン", "Sign in"),
-    "signout": ("サインアウト", "Sign out"),
-    "api_key": ("API キー", "API key"),
-    "signin_help": ("発行された API キーでサインインします。キーはページに表示されません。",
-                    "Sign in with the API key you were given. The key is never shown in a page."),
-    "home": ("ホーム", "Home"),
-    "profile": ("プロフィール", "Profile"),
-    "suggestions": ("提案", "Suggestions"),
-    "inbox": ("受信箱", "Inbox"),
-    "pipeline": ("パイプライン", "Pipeline"),
-    "digest": ("今日やること", "Digest"),
-    "kpis": ("KPI", "KPIs"),
-    "fit": ("ペアの相性", "Pair fit"),
-    "consortia": ("コンソーシアム", "Consortia"),
-    "models": ("モデル", "Models"),
-    "docs": ("API ドキュメント", "API docs"),
-    "strengths": ("強み", "Strengths"),
-    "needs": ("ニーズ", "Needs"),
-    "tag": ("タグ", "Tag"),
-    "text": ("内容", "Text"),
-    "tier": ("開示範囲", "Disclosure tier"),
-    "remove": ("削除", "Remove"),
-    "add": ("追加", "Add"),
-    "save": ("保存", "Save"),
-    "saved": ("保存しました。", "Saved."),
-    "mode": ("モード", "Mode"),
-    "kind": ("種別", "Kind"),
-    "region": ("地域", "Region"),
-    "theme": ("テーマ", "Theme"),
-    "any": ("指定なし", "Any"),
-    "new_only": ("新規登録のみ", "Newcomers only"),
-    "show": ("表示", "Show"),
-    "score": ("スコア", "Score"),
-    "forward": ("こちら→相手", "Us → them"),
-    "backward": ("相手→こちら", "Them → us"),
-    "reasons": ("理由", "Reasons"),
-    "themes": ("テーマ", "Themes"),
-    "request_intro": ("紹介を依頼", "Request an introduction"),
-    "message": ("メッセージ", "Message"),
-    "requested": ("紹介を依頼しました。", "Introduction requested."),
-    "asked": ("依頼済み", "Requested"),
-    "awaiting": ("回答待ちの依頼", "Requests awaiting your answer"),
-    "sent": ("送った依頼", "Requests you sent"),
-    "accept": ("承諾", "Accept"),
-    "decline": ("辞退", "Decline"),
-    "reason": ("理由", "Reason"),
-    "note": ("メモ", "Note"),
-    "accepted": ("承諾しました。", "Accepted."),
-    "declined": ("辞退しました。", "Declined."),
-    "status": ("状態", "Status"),
-    "partner": ("相手", "Partner"),
-    "stage": ("段階", "Stage"),
-    "next_contact": ("次回連絡", "Next contact"),
-    "stalled": ("停滞", "Stalled"),
-    "none": ("ありません。", "Nothing here."),
-    "organization": ("組織", "Organisation"),
-    "other": ("相手の組織 ID", "Other organisation id"),
-    "need_text": ("ニーズ（自由記述）", "Need (free text)"),
-    "size": ("人数", "Team size"),
-    "find": ("探す", "Find"),
-    "train": ("学習を開始", "Start training"),
-    "train_note": ("学習したモデルは、昇格ルール（現行モデル以上かつ最良のベースライン超え）を"
-                   "満たすときだけ自動で本番になります。",
-                   "A trained version goes live by itself only if it passes the promotion rule (at least the"
-                   " live model and above the best baseline)."),
-    "jobs": ("学習ジョブ", "Training jobs"),
-    "version": ("バージョン", "Version"),
-    "live": ("稼働中", "Live"),
-    "promote": ("昇格", "Promote"),
-    "rollback": ("ロールバック", "Roll back"),
-    "force": ("ルールを無視して昇格", "Promote despite the rule"),
-    "confirm": ("確認しました", "I confirm"),
-    "verdict": ("判定", "Verdict"),
-    "history": ("履歴", "History"),
-    "baselines": ("ベースライン", "Baselines"),
-    "exposure": ("露出", "Exposure"),
-    "funnel": ("ファネル", "Funnel"),
-    "error": ("入力に問題があります", "There is a problem with the input"),
-    "field": ("項目", "Field"),
-    "language": ("言語", "Language"),
-    "no_session": ("サインインしてください。", "Please sign in."),
-    "bad_key": ("API キーが無効です。", "That API key is unknown or revoked."),
-    "forbidden": ("このページはこのキーでは開けません。", "This key may not open this page."),
-    "main": ("本文へ移動", "Skip to content"),
-    "visible_items": ("閲覧できる項目", "Items you may see"),
-}
-
-
-_BY_LANG = {lang: {k: v[i] for k, v in WORDS.items()} for i, lang in enumerate(LANGS)}
+_TABLE = {**WORDS, **{f"error.{code}": pair for code, pair in ERRORS.items()},
+          **{f"{ns}.{code}": pair for ns, codes in CODES.items() for code, pair in codes.items()}}
+_BY_LANG = {lang: {k: v[i] for k, v in _TABLE.items()} for i, lang in enumerate(LANGS)}
 
 
 def words(lang: Lang) -> dict[str, str]:
     """Every word of the console in one language (built once per language)."""
     return _BY_LANG[lang]
+
+
+def name(ns: str, code: str | None, lang: Lang) -> str:
+    """A code's name (a kind, a stage, a region …) in ``lang``; an unknown code as it is."""
+    if code is None:
+        return ""
+    if ns == "region":
+        region = REGION_BY_CODE.get(code)
+        return (region.ja if lang == "ja" else region.en) if region else code
+    pair = CODES.get(ns, {}).get(code)
+    return pair[LANGS.index(lang)] if pair else code
+
+
+_PLACE = re.compile(r"\{(\w+)(?::(\w+))?\}")
+_MATCHES = {"num": r"[-+]?\d[\d,.]*", "exc": r"[A-Z][A-Za-z]*"}
+
+
+def _form(en: str) -> tuple[re.Pattern[str], dict[str, str | None]]:
+    """A sentence's English form as a pattern, and what each of its places holds."""
+    parts, kinds, at = [], {}, 0
+    for found in _PLACE.finditer(en):
+        place, kind = found.groups()
+        parts += [re.escape(en[at:found.start()]), f"(?P<{place}>{_MATCHES.get(kind or '', '.*?')})"]
+        kinds[place] = kind
+        at = found.end()
+    return re.compile("".join([*parts, re.escape(en[at:])]), re.S), kinds
+
+
+_FORMS = [(*_form(en), ja) for ja, en in SENTENCES.values()]
+_AT = re.compile(r" - at `[^`]*`$")  # a validation message's tail: the page names the field itself
+
+
+def _ident(value: str) -> Markup:
+    """An id, a date or a name inside a sentence: not a word to translate."""
+    return Markup('<span translate="no">{}</span>').format(value)
+
+
+def _part(value: str, kind: str | None) -> Markup | None:
+    if kind is None:
+        return _ident(value)
+    if kind in ("num", "exc"):
+        return escape(value)
+    if kind in ("say", "actor"):
+        said = say(value, "ja")
+        return said if said is not None or kind == "say" else _ident(value)  # type: ignore[return-value]
+    codes = re.split(r", | or ", value)
+    if kind != "region" and any(c not in CODES.get(kind, {}) for c in codes):
+        return _ident(value)
+    return escape("・".join(name(kind, c, "ja") for c in codes))
+
+
+def say(text: str | None, lang: Lang) -> str | Markup | None:
+    """One of the core's English sentences in ``lang``: itself in English; in Japanese, the form
+    of ``SENTENCES`` it matches said again (None when none does: the page leaves it out rather
+    than show English)."""
+    if not text or lang == "en":
+        return text or None
+    text = _AT.sub("", text)
+    for form, kinds, ja in _FORMS:
+        found = form.fullmatch(text)
+        if found is None:
+            continue
+        parts = {place: _part(value, kinds[place]) for place, value in found.groupdict().items()}
+        if all(p is not None for p in parts.values()):
+            return escape(ja).format(**parts)
+    return None
+
+
+def refusal_words(code: str, message: str, lang: Lang) -> tuple[str, str | Markup | None]:
+    """A refusal's headline in ``lang`` (by its code) and the detail below it: the API's own
+    message, said in the page's language."""
+    said = _BY_LANG[lang]
+    return said.get(f"error.{code}") or said["error.http_error"], say(message, lang)
 
 
 def console_lang(chosen: str | None, accept_language: str | None) -> Lang:

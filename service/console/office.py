@@ -4,6 +4,7 @@ Viewer), on a worker thread."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -12,11 +13,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from data.introductions import Introductions
 from data.records import DECLINE_REASONS, KINDS, TIERS, Kind, MatchMode, Organization, RegionCode, Suggestion
 from data.store import Store
-from data.taxonomy import TAGS
+from data.taxonomy import REGIONS, TAGS
 from data.themes import THEMES
 from service.api.auth import Principal
+from service.api.errors import InvalidBody
 from service.api.exchange import Exchange
 from service.api.matching_routes import Matching
 from service.api.organizations import Organizations
@@ -29,6 +32,7 @@ Form = NamedDependency[dict[str, Any]]
 StoreDep = NamedDependency[Store]
 LiveDep = NamedDependency[LiveEngine]
 SIDES = ("strengths", "needs")
+SIDES_PREFIXES = tuple(f"{side}-" for side in SIDES)
 
 
 def own_org(user: Principal) -> str:
@@ -37,16 +41,29 @@ def own_org(user: Principal) -> str:
     return user.org  # type: ignore[return-value]
 
 
-def items_from(form: dict[str, Any], side: str) -> list[dict[str, str]]:
-    """The rows of one side of the profile form: kept rows, and the new row if it has text."""
-    rows, i = [], 0
-    while f"{side}-{i}-tag" in form:
-        if not form.get(f"{side}-{i}-remove"):
-            text = str(form.get(f"{side}-{i}-text") or "")
-            if not (form.get(f"{side}-{i}-new") and not text.strip()):
-                rows.append({"tag": form.get(f"{side}-{i}-tag"), "text": text,
-                             "tier": form.get(f"{side}-{i}-tier")})
-        i += 1
+_ROW = re.compile(r"^(strengths|needs)-(\d{1,4})-(tag|text|tier|remove|new)$")
+
+
+def items_from(form: dict[str, Any], side: str) -> list[dict[str, str | None]]:
+    """The rows of one side of the profile form in the order of their numbers: kept rows, and
+    the new row if it has text. A gap in the numbers (a row removed in the browser) is not the
+    end of the list; a field of the form's sides that is not a row's is refused by name."""
+    numbers = set()
+    for name in form:
+        if name.startswith(SIDES_PREFIXES):
+            found = _ROW.match(name)
+            if found is None:
+                raise InvalidBody(f"{name} is not a field of the profile form", name)
+            if found.group(1) == side:
+                numbers.add(int(found.group(2)))
+    rows = []
+    for i in sorted(numbers):
+        if form.get(f"{side}-{i}-remove"):
+            continue
+        text = str(form.get(f"{side}-{i}-text") or "")
+        if form.get(f"{side}-{i}-new") and not text.strip():
+            continue
+        rows.append({"tag": form.get(f"{side}-{i}-tag"), "text": text, "tier": form.get(f"{side}-{i}-tier")})
     return rows
 
 
@@ -77,10 +94,10 @@ class OfficePages(Controller):
         org_id = own_org(user)
         current = Organizations.read.fn(None, org_id=org_id, principal=user, store=store)
         body = msgspec.to_builtins(current)
-        for side in SIDES:
-            body[side] = items_from(form, side)
 
         def save() -> Organization:
+            for side in SIDES:
+                body[side] = items_from(form, side)
             data = msgspec.convert(body, Organization)
             return Organizations.update.fn(None, org_id=org_id, data=data, principal=user, store=store,
                                            live=live)
@@ -109,9 +126,12 @@ class OfficePages(Controller):
                 kind=checked.kind, region=checked.region, industry=None, new_only=filters["new_only"],
                 theme=checked.theme, fresh=True, lang=lang_of(request), accept_language=None)
         found, problem = attempt(run)
+        listed = [suggestion_of(s) for s in found.suggestions] if found else []
+        # A pair with an open introduction, asked by either side, is not offered a request again.
+        opened = Introductions(store).open_with(org_id, [s.partner_id for s in listed])
         return page(request, "suggestions.html", found=found, problem=problem, filters=filters,
-                    suggestions=[suggestion_of(s) for s in found.suggestions] if found else [],
-                    kinds=KINDS, themes=THEMES, acted_on=set(found.acted_on) if found else set())
+                    suggestions=listed, kinds=KINDS, themes=THEMES, opened=opened, org_id=org_id,
+                    regions=REGIONS)
 
     @post("/introductions", sync_to_thread=True)
     def request_introduction(self, request: Request, user: User, form: Form,

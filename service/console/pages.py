@@ -9,12 +9,22 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from data.store import Store
 from service.api.auth import Principal
-from service.console.i18n import LANGS, words
-from service.console.render import LANG_COOKIE, Problem, lang_of, page
-from service.console.session import CsrfRefused, NotSignedIn, checked_form, sign_in
+from service.console.i18n import LANGS
+from service.console.office import store_names
+from service.console.render import LANG_COOKIE, Problem, page
+from service.console.session import (
+    CSRF_FIELD,
+    CsrfRefused,
+    NotSignedIn,
+    checked_form,
+    drop_expired_sessions,
+    sign_in,
+)
 
 User = NamedDependency[Principal]
+StoreDep = NamedDependency[Store]
 Form = NamedDependency[dict[str, Any]]
 
 
@@ -29,20 +39,22 @@ async def signin(request: Request) -> Template | Redirect:
     plain = str(form.get("key") or "").strip()
     key = request.app.state.key_store.find_api_key(plain) if plain else None
     if key is None:
-        return page(request, "signin.html", problem=Problem(401, words(lang_of(request))["bad_key"], "key"))
-    sign_in(request, key.id)
+        return page(request, "signin.html", problem=Problem(401, "bad_key", field="key"))
+    await sign_in(request, key.id)
     return Redirect("/console", status_code=303)
 
 
-@post("/console/signout", sync_to_thread=False, include_in_schema=False)
-def signout(request: Request, form: Form) -> Redirect:
-    request.clear_session()
+@post("/console/signout", include_in_schema=False)
+async def signout(request: Request, form: Form) -> Redirect:
+    request.clear_session()  # the backend deletes this session's file as it answers
+    await drop_expired_sessions(request.app)
     return Redirect("/console/signin", status_code=303)
 
 
-@get("/console", sync_to_thread=False, include_in_schema=False)
-def home(request: Request, user: User) -> Template:
-    return page(request, "home.html", user=user)
+@get("/console", sync_to_thread=True, include_in_schema=False)
+def home(request: Request, user: User, store: StoreDep) -> Template:
+    return page(request, "home.html", user=user,
+                org_name=store_names(store, {user.org}).get(user.org) if user.org else None)
 
 
 @get("/console/lang/{lang:str}", sync_to_thread=False, include_in_schema=False)
@@ -67,5 +79,4 @@ def not_signed_in(request: Request, _: NotSignedIn) -> Response:
 
 
 def csrf_refused(request: Request, _: CsrfRefused) -> Response:
-    return page(request, "done.html", problem=Problem(403, "the form's CSRF token is missing or wrong;"
-                                                           " reload the page and try again", "_csrf"))
+    return page(request, "done.html", problem=Problem(403, "csrf", field=CSRF_FIELD))

@@ -13,7 +13,8 @@ from litestar.response import Template
 
 from data.taxonomy import TAG_BY_ID
 from service.api.errors import status_and_body
-from service.console.i18n import LANGS, console_lang, words
+from service.console.i18n import LANGS, console_lang, refusal_words, say, words
+from service.console.i18n import name as code_name
 from service.console.session import CSRF_FIELD, csrf_token, signed_in
 
 LANG_COOKIE = "kyoso_lang"
@@ -21,10 +22,12 @@ T = TypeVar("T")
 
 
 class Problem(msgspec.Struct, frozen=True):
-    """Why a request was refused, for the page: the API's message and the field at fault."""
+    """Why a request was refused, for the page: the API's error code and message (none for the
+    console's own refusals, which its words say) and the field at fault."""
 
     status: int
-    message: str
+    code: str
+    message: str = ""
     field: str | None = None
 
 
@@ -35,12 +38,12 @@ def problem_of(exc: Exception) -> Problem | None:
     """The API's status and message for a domain error or a record that failed validation."""
     if isinstance(exc, msgspec.ValidationError):
         found = _AT.search(str(exc))
-        return Problem(422, str(exc), found.group(1) if found else None)
+        return Problem(422, "invalid_input", str(exc), found.group(1) if found else None)
     found_body = status_and_body(exc)
     if found_body is None:
         return None
     status, body = found_body
-    return Problem(status, body.message, body.field)
+    return Problem(status, body.code, body.message, body.field)
 
 
 def attempt(call: Callable[[], T]) -> tuple[T | None, Problem | None]:
@@ -63,12 +66,16 @@ def tag_label(tag_id: str, lang: str) -> str:
     return (tag.ja if lang == "ja" else tag.en) if tag else tag_id
 
 
-def page(request: Request, name: str, *, status: int = 200, problem: Problem | None = None,
+def page(request: Request, template: str, *, status: int | None = None, problem: Problem | None = None,
          **context: Any) -> Template:
+    """The page; its status is the problem's unless given (a problem kept from the request
+    before, shown after a redirect, is not this request's)."""
     lang = lang_of(request)
-    return Template(template_name=name, status_code=problem.status if problem else status, context={
+    status = status or (problem.status if problem else 200)
+    return Template(template_name=template, status_code=status, context={
         "user": signed_in(request), **context, "lang": lang, "langs": LANGS, "t": words(lang),
-        "problem": problem,
+        "problem": problem, "said": refusal_words(problem.code, problem.message, lang) if problem else None,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
-        "label": lambda tag: tag_label(tag, lang)})
+        "label": lambda tag: tag_label(tag, lang), "name": lambda ns, code: code_name(ns, code, lang),
+        "say": lambda text: say(text, lang)})
 

@@ -8,8 +8,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from litestar import Request
+import msgspec
+from anyio import to_thread
+from litestar import Litestar, Request
 from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.stores.base import StorageObject
 from litestar.stores.file import FileStore
 
 from service.api.auth import Principal, caller_of, remember
@@ -41,6 +44,35 @@ def session_store(settings: Settings) -> FileStore:
     return FileStore(Path(settings.db).resolve().parent / "console-sessions", create_directories=True)
 
 
+def drop_expired(folder: Path) -> int:
+    """Delete the session files past their age, and how many: the store drops an expired one
+    only when it is asked for again, and most are never asked for again."""
+    dropped = 0
+    for file in folder.glob("*"):
+        if ".tmp" in file.name:  # being written by a request right now (then renamed)
+            continue
+        try:
+            stored = StorageObject.from_bytes(file.read_bytes())
+        except FileNotFoundError:  # signed out meanwhile
+            continue
+        except msgspec.DecodeError:  # not a session the store could ever read again
+            stored = None
+        if stored is None or stored.expired:
+            file.unlink(missing_ok=True)
+            dropped += 1
+    return dropped
+
+
+def sessions_of(app: Litestar) -> FileStore:
+    return app.stores.get(SESSION_STORE)  # type: ignore[return-value]
+
+
+async def drop_expired_sessions(app: Litestar) -> None:
+    """At start-up, and on every sign-in and sign-out (never for a refused key, which would let
+    anyone make the server walk the folder)."""
+    await to_thread.run_sync(drop_expired, Path(str(sessions_of(app).path)))
+
+
 def csrf_token(request: Request) -> str:
     """This session's CSRF token (a session is started for it on the sign-in page too)."""
     session = dict(request.session or {})
@@ -50,12 +82,30 @@ def csrf_token(request: Request) -> str:
     return session["csrf"]
 
 
-def sign_in(request: Request, key_id: str) -> None:
+async def sign_in(request: Request, key_id: str) -> None:
     """A fresh session for the key that signed in: a new token and a new session id, so an id
-    handed out before sign-in (or planted by someone else) never becomes a signed-in one."""
-    request.cookies.pop(SESSION_COOKIE, None)  # the session backend reuses the id it finds here
+    handed out before sign-in (or planted by someone else) never becomes a signed-in one. The
+    session it replaces is deleted, not left to expire."""
+    before = request.cookies.pop(SESSION_COOKIE, None)  # the backend reuses the id it finds here
+    if before:
+        await sessions_of(request.app).delete(before)
     request.clear_session()
     request.set_session({"key_id": key_id, "csrf": secrets.token_urlsafe(32)})
+    await drop_expired_sessions(request.app)
+
+
+def flash(request: Request, **what: Any) -> None:
+    """Keep what a form did for the page the browser is sent to next (post-redirect-get)."""
+    request.set_session({**(request.session or {}), "flash": what})
+
+
+def take_flash(request: Request) -> dict[str, Any]:
+    """What the form before this page did, once: a reload shows it no more."""
+    session = dict(request.session or {})
+    what = session.pop("flash", None)
+    if what is not None:
+        request.set_session(session)
+    return what or {}
 
 
 async def console_user(request: Request) -> Principal:

@@ -11,12 +11,13 @@ from litestar.response import Template
 
 from data.records import KINDS
 from data.store import Store
+from data.taxonomy import REGIONS
 from data.themes import THEMES
 from service.api.auth import Principal
 from service.api.matching_routes import Matching
 from service.api.types import ConsortiumRequest
 from service.console.office import own_org, store_names
-from service.console.render import attempt, lang_of, page
+from service.console.render import Problem, attempt, lang_of, page
 from service.live import LiveEngine
 
 User = NamedDependency[Principal]
@@ -31,10 +32,28 @@ def consortium_request(org_id: str, q: Any) -> ConsortiumRequest:
     # negative, fractional or wrong one is refused there with its field, not dropped here.
     require = {k: _number(q.get(f"require_{k}")) for k in KINDS
                if (q.get(f"require_{k}") or "").strip() not in ("", "0")}
-    regions = [r.strip() for r in (q.get("regions") or "").split(",") if r.strip()]
+    regions = chosen_regions(q)
     return msgspec.convert({"lead": org_id, "theme": q.get("theme") or None, "need": need,
                             "size": _number(q.get("size") or "4"), "require_kinds": require,
                             "regions": regions, "teams": 3}, ConsortiumRequest)
+
+
+NAME_LIMIT = 200
+
+
+def named(store: Store, org_id: str, name: str) -> tuple[list[tuple[str, str, str, str]], Problem | None]:
+    """Organisations (not the asker's own) whose name holds ``name``, or a problem naming the field."""
+    if len(name) > NAME_LIMIT:
+        return [], Problem(422, "name_too_long", field="name")
+    matches = [m for m in store.organizations_named(name, limit=21) if m[0] != org_id][:20]
+    if not matches:
+        return [], Problem(404, "no_such_name", field="name")
+    return matches, None
+
+
+def chosen_regions(q: Any) -> list[str]:
+    """The regions picked in the builder's list (or typed, comma-separated, into a link)."""
+    return [r.strip() for given in q.getall("regions", []) for r in given.split(",") if r.strip()]
 
 
 def _number(text: str | None) -> int | str:
@@ -51,15 +70,22 @@ class TeamPages(Controller):
 
     @get("/fit", sync_to_thread=True)
     def fit(self, request: Request, user: User, store: StoreDep, live: LiveDep) -> Template:
+        """A pair's fit: the other organisation found by its name (or id); several names that
+        match are offered to pick from."""
         org_id = own_org(user)
-        other = (request.query_params.get("other") or "").strip()
+        q = request.query_params
+        other, name = (q.get("other") or "").strip(), (q.get("name") or "").strip()
+        matches: list[tuple[str, str, str, str]] = []
         found, problem = (None, None)
+        if name and not other:
+            matches, problem = named(store, org_id, name)
+            other = matches[0][0] if len(matches) == 1 else ""
         if other:
             found, problem = attempt(lambda: Matching.fit.fn(
                 None, org_id=org_id, other_id=other, principal=user, store=store, live=live,
-                mode=request.query_params.get("mode") or "co-creation", lang=lang_of(request),
-                accept_language=None))
-        return page(request, "fit.html", fit=found, other=other, problem=problem)
+                mode=q.get("mode") or "co-creation", lang=lang_of(request), accept_language=None))
+        return page(request, "fit.html", fit=found, asked=found.partner_name if found else name,
+                    matches=matches if len(matches) > 1 else [], problem=problem)
 
     @get("/consortia", sync_to_thread=True)
     def consortia(self, request: Request, user: User, store: StoreDep, live: LiveDep) -> Template:
@@ -71,5 +97,6 @@ class TeamPages(Controller):
                 None, data=consortium_request(org_id, q), principal=user, store=store, live=live))
         members = {m for c in (found.consortia if found else []) for m in c.members}
         return page(request, "consortia.html", found=found, problem=problem, themes=THEMES, kinds=KINDS,
+                    regions=REGIONS, chosen_regions=chosen_regions(q),
                     names=store_names(store, members), q=dict(q.items()), asked=bool(q.get("theme") or
                                                                                    q.get("need")))

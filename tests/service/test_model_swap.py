@@ -16,14 +16,15 @@ from service.modeling import prepare
 from tests.service.conftest import OFFICE_ORG
 
 
-def register_random_model(store, models_dir, version: str, seed: int, ndcg: float) -> str:
-    """A small real model, registered with its checksum; returns its directory."""
+def register_random_model(store, models_dir, version: str, seed: int, ndcg: float, **metrics) -> str:
+    """A small real model, registered with its checksum (and these training metrics beside its
+    NDCG@10); returns its directory."""
     rng = np.random.default_rng(seed)
     x = rng.random((2000, len(FEATURES))).astype(np.float32)
     y = (x[:, seed % len(FEATURES)] * 5).astype(np.int32)
     ranker = Ranker(n_estimators=20, num_threads=1).fit(
         x, y, np.full(100, 20), feature_names=list(FEATURES), categorical=list(CATEGORICAL))
-    text, manifest = ranker.to_artefact({"ndcg_at_10": ndcg})
+    text, manifest = ranker.to_artefact({"ndcg_at_10": ndcg, **metrics})
     path = save_model_dir(models_dir, version, text, manifest)
     Registry(store).register(version, str(path), manifest.fingerprint, manifest.metrics,
                              checksum(text.encode()))

@@ -15,11 +15,18 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from data.introductions import Introductions
 from data.store import Store
+from data.taxonomy import TAGS
+from data.themes import THEMES
+from data.training_jobs import TrainingJobs
+from matching.evaluation import BASELINES
 from service import lifecycle
 from service.api import create_app
+from service.console.i18n import words
 from service.settings import Settings
 from tests.service.conftest import OFFICE_ORG, make_store
+from tests.service.test_model_swap import register_random_model
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -155,7 +162,7 @@ def test_office_journey_request_accept_disclose(site, browser):
     if secret:
         expect(a.get_by_text(secret, exact=False).first).to_be_visible()
     a.goto(f"{base}/console/pipeline")
-    expect(a.locator("table")).to_contain_text("accepted")
+    expect(a.locator("table")).to_contain_text("紹介成立")  # the accepted stage, in Japanese
     shot(a, "07-pipeline-ja")
     a.goto(f"{base}/console/kpis")
     expect(a.locator("figure svg").first).to_be_visible()
@@ -195,8 +202,12 @@ def test_analyst_trains_compares_promotes_and_rolls_back(site, browser):
     sign_in(page, base, key)
     page.goto(f"{base}/console/models")
     page.get_by_role("button", name="Start training").click()
-    # htmx (vendored) refreshes the job's status line in place until it is done.
+    # htmx (vendored) refreshes the job's status line and the jobs' table in place until the
+    # job is done, then stops asking.
+    expect(page.locator("#jobs td.job-status").first).to_have_text(re.compile("queued|running"))
     expect(page.locator("#job")).to_contain_text("done", timeout=90_000)
+    expect(page.locator("#jobs td.job-status").first).to_have_text("done", timeout=10_000)
+    assert page.evaluate("!document.querySelector('#jobs').hasAttribute('hx-trigger')")
     job = page.locator("#job").text_content() or ""
     assert "Verdict" in job
     page.reload()
@@ -221,6 +232,156 @@ def test_analyst_trains_compares_promotes_and_rolls_back(site, browser):
     page.locator("form[action='/console/models/rollback']").get_by_label("I confirm").check()
     page.get_by_role("button", name="Roll back").click()
     expect(page.locator(".verdict")).to_contain_text(f"rolled back to {first}")
+    expect(page).to_have_url(f"{base}/console/models")  # post-redirect-get: a reload asks again for nothing
+    page.reload()
+    expect(page.locator(".verdict")).to_have_count(0)
     with Store(db) as store:
         assert store.live_model_version() == first
     shot(page, "11-models-rolled-back")
+
+
+def test_an_office_finds_the_other_organisation_of_a_pair_by_its_name(site, browser):
+    base, db = site
+    with Store(db) as store:
+        key = store.create_api_key("office", OFFICE_ORG)[1]
+        unique = next(name for name, in store.read("SELECT name FROM organizations WHERE id != ?"
+                                                   " ORDER BY id", (OFFICE_ORG,))
+                      if len(store.organizations_named(name)) == 1)
+    page = new_page(browser, "ja-JP")
+    sign_in(page, base, key)
+    page.goto(f"{base}/console/fit")
+    # Part of a name that many share: a list to pick from, then the fit of the one picked.
+    page.get_by_label("相手の組織名").fill("大学")
+    page.keyboard.press("Enter")
+    picks = page.locator("ul.matches a")
+    expect(picks.first).to_be_visible()
+    assert picks.count() > 1
+    picked = picks.first.text_content()
+    picks.first.click()
+    expect(page.locator("h2").first).to_have_text(re.compile(re.escape(picked or "?")))
+    expect(page.locator("ul.reasons li").first).to_be_visible()
+    shot(page, "12-fit-picked-ja")
+    # A whole name that only one organisation has: its fit at once.
+    page.get_by_label("相手の組織名").fill(unique)
+    page.keyboard.press("Enter")
+    expect(page.locator("h2").first).to_contain_text(unique)
+    assert page.locator("ul.matches").count() == 0
+
+
+WALKER = """() => {
+  // The text a person meets: text, the names of controls and images, placeholders, titles;
+  // not what is marked as no words to translate (names, ids, user text), code, or another language.
+  const skip = el => !el || el.closest('[translate="no"], code, script, style, [lang]:not([lang^="ja"])');
+  const out = [];
+  const walk = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) if (!skip(n.parentElement)) out.push(n.textContent);
+  for (const el of document.querySelectorAll('[aria-label], [placeholder], [title], [alt]')) {
+    if (skip(el)) continue;
+    for (const a of ['aria-label', 'placeholder', 'title', 'alt'])
+      if (el.hasAttribute(a)) out.push(el.getAttribute(a));
+  }
+  return out;
+}"""
+
+
+def japanese_pages_data(db: str) -> tuple[str, list[str]]:
+    """An office with a request awaiting it (stalled), one it declined, one accepted; a failed and
+    a finished training job. Returns the office and every name and text a page may quote."""
+    office, asker, declined, accepted = "org-0000030", "org-0000031", "org-0000032", "org-0000033"
+    with Store(db) as store:
+        intros = Introductions(store)
+        waiting = intros.request(asker, office, "ご相談したいことがあります")
+        with store.transaction() as conn:  # asked long ago: it is stalled as unanswered
+            conn.execute("UPDATE introductions SET created_at=? WHERE id=?",
+                         ("2025-01-01T00:00:00Z", waiting.id))
+        intros.decide(intros.request(declined, office, None).id, accept=False, reason="nda_terms",
+                      note="条件が合いませんでした")
+        intros.decide(intros.request(office, accepted, None).id, accept=True, reason=None)
+        jobs = TrainingJobs(store)
+        jobs.finish(jobs.start("walk")["id"],
+                    error="TooLittleHistory: the outcome log is empty: nothing to learn from")
+        version = "v20260101-000000-000001"
+        verdict = lifecycle.judge(version, "v-live", {version: 0.2, "v-live": 0.3, **{
+            lifecycle.BASELINE + b: 0.1 for b in BASELINES}}).reason
+        jobs.finish(jobs.start("walk")["id"], version=version, metrics={"verdict": verdict})
+        register_random_model(store, Path(db).parent / "models", version, 4, 0.2)  # one to promote
+        quoted = [n for n, in store.read("SELECT name FROM organizations")]
+        quoted += [t for t, in store.read("SELECT text FROM items")]
+    return office, sorted(quoted, key=len, reverse=True)
+
+
+def untranslated(texts: list[str], quoted: list[str]) -> list[str]:
+    """English words left once user data (names, item texts, quotations) is taken out."""
+    latin = {w for label in [*(t.ja for t in TAGS), *(t.ja for t in THEMES)]
+             for w in re.findall(r"[A-Za-z]{2,}", label)}
+    latin |= {"Kyoso", "API", "KPI", "NDCG", "MRR", "PoC", "NDA", "NPO", "ID", "YYYY", "MM", "DD", "km",
+              "Adamic", "Adar"}
+    english_values = {v for k, v in words("en").items() if len(v) > 5 and " " in v}
+    found = []
+    for text in texts:
+        text = re.sub(r"「[^」]*」|“[^”]*”", " ", text)
+        for q in quoted:
+            if q in text:
+                text = text.replace(q, " ")
+        found += [v for v in english_values if v in text]
+        found += [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in latin]
+    return found
+
+
+def test_every_page_in_japanese_has_no_english_ui_words(site, browser):
+    base, db = site
+    office, quoted = japanese_pages_data(db)
+    with Store(db) as store:
+        office_key = store.create_api_key("office", office)[1]
+        analyst_key = store.create_api_key("analyst")[1]
+        other = store.get_organization("org-0000031").name
+    page = new_page(browser, "ja-JP")
+    page.goto(f"{base}/console/signin")
+    seen: dict[str, list[str]] = {"signin": page.evaluate(WALKER)}
+    page.get_by_label("API キー").fill("ky_wrong")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_be_visible()
+    seen["signin refused"] = page.evaluate(WALKER)
+    sign_in(page, base, office_key)
+    theme = "theme=ai-manufacturing-quality"
+    for path in ["/console", "/console/profile", "/console/suggestions",
+                 "/console/suggestions?mode=collaboration&kind=university&new_only=1",
+                 "/console/suggestions?region=tokyo", "/console/inbox", "/console/pipeline",
+                 "/console/digest", "/console/kpis", "/console/kpis?from=2025-13-01",
+                 "/console/kpis?from=2026-06-01&to=2026-01-01",
+                 "/console/fit", "/console/fit?name=大学", f"/console/fit?name={other}",
+                 "/console/fit?name=存在しない組織", f"/console/fit?other={office}",
+                 f"/console/consortia?{theme}", f"/console/consortia?{theme}&size=9",
+                 f"/console/consortia?{theme}&size=3&require_university=2&require_municipality=2&regions=JP-47",
+                 "/console/consortia?theme=nonsense", "/console/orgs/org-0000031", "/console/models",
+                 "/console/no-such-page", "/console/profile?q=" + "a" * 9000]:
+        page.goto(base + path)
+        seen[path] = page.evaluate(WALKER)
+    shot(page, "13-error-ja")
+    page.goto(f"{base}/console/profile")
+    page.locator("tr.new").nth(1).locator("textarea").fill("x" * 2001)  # too long: refused by name
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    seen["profile refused"] = page.evaluate(WALKER)
+    page.get_by_role("button", name="サインアウト").click()
+    sign_in(page, base, analyst_key)
+    for path in ["/console", "/console/kpis", "/console/models"]:
+        page.goto(base + path)
+        seen[path + " (analyst)"] = page.evaluate(WALKER)
+    for job in range(2):  # the failed job and the finished one, each on its own line
+        page.locator("#jobs a").nth(job).click()
+        seen[f"job {job}"] = page.evaluate(WALKER)
+    # A promotion's and a rollback's verdicts, shown after their redirects.
+    for form in ("form[action$='/promote']", "form[action='/console/models/rollback']"):
+        chosen = page.locator(form).first
+        chosen.get_by_label("確認しました").check()
+        if "promote" in form:
+            chosen.get_by_label("ルールを無視して昇格").check()
+        chosen.get_by_role("button").click()
+        expect(page.locator(".verdict, .problem").first).to_be_visible()
+        seen[form] = page.evaluate(WALKER)
+    shot(page, "14-models-ja")
+    left = {path: sorted(set(found)) for path, texts in seen.items()
+            if (found := untranslated(texts, quoted))}
+    assert not left, left
+    assert all(texts for texts in seen.values())

@@ -1,0 +1,36 @@
+"""The pair-fit page finds the other organisation by name; what it cannot find it names."""
+
+from __future__ import annotations
+
+from data.store import Store
+from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
+
+
+def test_a_name_that_several_hold_is_a_list_to_pick_from_without_the_asker(console):
+    console.sign_in("office")
+    with Store(console.db) as store:
+        own = store.get_organization(OFFICE_ORG).name
+    r = console.client.get("/console/fit", params={"name": own[:2]})
+    assert r.status_code == 200 and 'class="matches"' in r.text
+    assert f"/console/fit?other={OFFICE_ORG}" not in r.text
+
+
+def test_an_id_or_a_whole_name_shows_the_fit_at_once(console):
+    console.sign_in("office")
+    with Store(console.db) as store:
+        name = store.get_organization(STRANGER_ORG).name
+    for given in (STRANGER_ORG, name):
+        r = console.client.get("/console/fit", params={"name": given})
+        assert r.status_code == 200 and 'class="reasons"' in r.text and name in r.text, given
+
+
+def test_a_name_nobody_holds_or_a_too_long_one_is_named(console):
+    console.sign_in("office")
+    for given, status in (("no such organisation 存在しない", 404), ("x" * 201, 422)):
+        r = console.client.get("/console/fit", params={"name": given})
+        assert r.status_code == status and "<code>name</code>" in r.text, given
+
+
+def test_a_name_with_like_wildcards_matches_them_literally(console):
+    with Store(console.db) as store:
+        assert store.organizations_named("%") == [] and store.organizations_named("_") == []

@@ -1,0 +1,54 @@
+"""Session files beside the store are deleted once expired: at start-up, sign-in and sign-out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+from litestar.stores.file import FileStore
+from litestar.testing import TestClient
+
+from tests.service.conftest import app_with_keys
+from tests.service.console.conftest import Console
+
+
+def put(folder: Path, key: str, expires_in: int) -> None:
+    anyio.run(lambda: FileStore(folder, create_directories=True).set(key, b"{}", expires_in=expires_in))
+
+
+def kept(folder: Path, *keys: str) -> list[str]:
+    store = FileStore(folder)
+    return [k for k in keys if anyio.run(store.exists, k)]
+
+
+def count(folder: Path) -> int:
+    return sum(1 for _ in folder.iterdir())
+
+
+def test_expired_sessions_are_deleted_at_start_up_sign_in_and_sign_out(tmp_path):
+    app, keys, db = app_with_keys(tmp_path)
+    folder = Path(db).parent / "console-sessions"
+    put(folder, "stale-before-start", -60)
+    put(folder, "still-valid", 3600)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        console = Console(client, keys, db)
+        assert kept(folder, "stale-before-start", "still-valid") == ["still-valid"]
+        assert count(folder) == 1
+        put(folder, "stale-before-sign-in", -1)
+        (folder / "garbage").write_bytes(b"not a session")
+        console.sign_in("office")
+        assert kept(folder, "stale-before-sign-in", "still-valid") == ["still-valid"]
+        assert not (folder / "garbage").exists()
+        # The one the sign-in page started was replaced, not kept beside the signed-in one.
+        assert count(folder) == 2
+        put(folder, "stale-before-sign-out", -1)
+        assert console.post("/console/signout", {}).status_code == 303
+        assert kept(folder, "stale-before-sign-out", "still-valid") == ["still-valid"]
+        assert count(folder) == 1
+
+
+def test_a_refused_key_does_not_sweep_the_folder(console):
+    folder = Path(console.db).parent / "console-sessions"
+    put(folder, "stale", -1)
+    r = console.client.post("/console/signin", data={"key": "ky_wrong", "_csrf": console.csrf()})
+    assert r.status_code == 401 and count(folder) == 2  # the stale one and the sign-in page's

@@ -1,0 +1,58 @@
+"""Suggestions: a pair with an open introduction is not offered a request again, whoever asked."""
+
+from __future__ import annotations
+
+import re
+
+from data.store import Store
+from tests.service.conftest import OFFICE_ORG
+
+
+def listed(console, path: str = "/console/suggestions") -> dict[str, str]:
+    """Each suggested partner's block of the page, by partner id."""
+    text = console.client.get(path).text
+    blocks = text.split('<li class="suggestion" id="s-')[1:]
+    return {b.split('"', 1)[0]: b for b in blocks}
+
+
+def intro_id(console, partner: str) -> str:
+    inbox = console.client.get("/console/inbox").text
+    found = re.search(rf'href="/console/orgs/{partner}"[^>]*>.*?/console/introductions/([^/]+)/accept',
+                      inbox, re.S)
+    assert found, "no request awaiting an answer"
+    return found.group(1)
+
+
+def test_a_pending_or_accepted_introduction_shows_its_state_not_a_request_button(console):
+    console.sign_in("office")
+    first, second = list(listed(console))[:2]
+    with Store(console.db) as store:
+        console.keys["first"] = store.create_api_key("office", first)[1]
+    # The partner asks us: we are offered no second request, but the way to answer.
+    console.sign_in("first")
+    assert console.post("/console/introductions", {"target": OFFICE_ORG},
+                        page="/console/suggestions").status_code == 303
+    console.sign_in("office")
+    # We ask the other one.
+    assert console.post("/console/introductions", {"target": second},
+                        page="/console/suggestions").status_code == 303
+    blocks = listed(console)
+    assert first in blocks and second in blocks, "both stay suggested"
+    for partner, words in ((first, "They have asked to be introduced to you."),
+                           (second, "Introduction requested: awaiting their answer")):
+        assert words in blocks[partner], partner
+        assert f'name="target" value="{partner}"' not in blocks[partner], partner
+    assert 'href="/console/inbox#i-' in blocks[first]
+    # Once accepted, the pair is introduced.
+    assert console.post(f"/console/introductions/{intro_id(console, first)}/accept", {},
+                        page="/console/inbox").status_code == 303
+    assert "Introduced: both sides agreed" in listed(console)[first]
+
+
+def test_the_no_contact_filter_says_what_it_leaves_out_in_both_languages(console):
+    console.sign_in("office")
+    for lang, words in (("en-GB", "Only organisations you have had no contact with"),
+                        ("ja-JP", "これまで接点のない相手のみ")):
+        console.client.headers["Accept-Language"] = lang
+        text = console.client.get("/console/suggestions").text
+        assert words in text and 'aria-describedby="new-only-hint"' in text
