@@ -245,7 +245,7 @@ class Consortium(Record):
     lead_id: OrgId
     members: tuple[OrgId, ...]
     kinds: tuple[Kind, ...]
-    score: float
+    score: float  # 0–1: the mean of ``coverage`` and the members' fit with the lead; teams best first
     coverage: float
     covered: tuple[TagId, ...]
     missing: tuple[TagId, ...]

@@ -104,7 +104,9 @@ def propose_consortia(engine: Engine, lead_id: str, required: np.ndarray, rules:
             break
         used[picked] = True
         teams.append(_describe(engine, lead, pool[picked], required, viewer, fit[picked]))
-    return teams
+    # Each team is drawn greedily from those the teams before left, so a later one can be
+    # the better: they are shown best first.
+    return sorted(teams, key=lambda team: -team.score)
 
 
 def _greedy(kinds, strengths, required, lead_strengths, kind_index, lead_kind, fit, team_fit,
@@ -154,7 +156,8 @@ def _describe(engine: Engine, lead: int, members: np.ndarray, required: np.ndarr
     return Consortium(
         lead_id=str(eco.ids[lead]), members=tuple(str(eco.ids[m]) for m in everyone),
         kinds=tuple(KINDS[eco.kind[m]] for m in everyone),
-        score=round(float(covered.sum() / max(required.sum(), 1) + fit.mean()), 4),
+        # 0–1: the even mean of the capabilities covered and the members' fit with the lead.
+        score=round(float((covered.sum() / max(required.sum(), 1) + fit.mean()) / 2), 4),
         coverage=round(float(covered.sum() / max(required.sum(), 1)), 4),
         covered=tuple(TAG_IDS[i] for i in np.flatnonzero(covered)),
         missing=tuple(TAG_IDS[i] for i in np.flatnonzero(missing)),

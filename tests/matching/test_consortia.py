@@ -28,9 +28,10 @@ def test_constraints_are_always_met(engine, rules):
         assert len(set(team.members)) == rules.size
         for kind, count in rules.require_kinds:
             assert team.kinds.count(kind) >= count
-        assert 0 <= team.coverage <= 1
+        assert 0 <= team.coverage <= 1 and 0 <= team.score <= 1
         assert set(team.covered) | set(team.missing) <= set(
             TAG_IDS[i] for i in np.flatnonzero(required))
+    assert [t.score for t in teams] == sorted((t.score for t in teams), reverse=True)
 
 
 def test_region_constraint_is_met_or_impossible_is_said(engine):
