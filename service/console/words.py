@@ -126,6 +126,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "field": ("項目", "Field"),
     "language": ("言語", "Language"),
     "main": ("本文へ移動", "Skip to content"),
+    "back": ("前のページに戻る", "Back to the page before"),
+    "choose_reason": ("辞退の理由を選んでください", "Choose a reason for declining"),
     "back_home": ("コンソールのホームに戻る", "Back to the console's home page"),
     "visible_items": ("閲覧できる項目", "Items you may see"),
 }
@@ -192,6 +194,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "bad_key": ("API キーが無効です。", "That API key is unknown or revoked."),
     "csrf": ("フォームの確認用トークンがないか正しくありません。ページを再読み込みしてやり直してください。",
              "The form's CSRF token is missing or wrong; reload the page and try again."),
+    "no_reason": ("辞退の理由を選んでください。", "Choose a reason for declining."),
     "confirm": ("実行するには確認欄にチェックを入れてください。", "Tick the confirmation first."),
     "bad_date": ("日付は YYYY-MM-DD の形で入力してください。", "Give the date as YYYY-MM-DD."),
     "no_such_name": ("その名前の組織は見つかりません。", "No organisation's name holds this."),

@@ -211,8 +211,13 @@ def test_a_decline_without_a_reason_names_it(console):
     console.sign_in("office")
     inbox = console.client.get("/console/inbox").text
     intro = re.search(r"/console/introductions/([^/]+)/decline", inbox).group(1)
+    assert re.search(r'<select id="reason-[^"]+" name="reason" required', inbox)
     r = console.post(f"/console/introductions/{intro}/decline", {"reason": ""}, page="/console/inbox")
-    assert r.status_code == 422 and "$.reason" in r.text
+    assert r.status_code == 422 and "<h1>" in r.text and f'id="reason-{intro}-problem"' in r.text
+    assert "Choose a reason for declining" in r.text and "$.reason" not in r.text
+    console.client.cookies.set("kyoso_lang", "ja")
+    r = console.post(f"/console/introductions/{intro}/decline", {"reason": ""}, page="/console/inbox")
+    assert r.status_code == 422 and "辞退の理由を選んでください" in r.text
     r = console.post(f"/console/introductions/{intro}/decline", {"reason": "timing", "note": "next year"},
                      page="/console/inbox")
     assert r.status_code == 303
@@ -224,3 +229,10 @@ def test_an_office_page_refuses_an_analyst_as_the_api_would(console):
     console.sign_in("analyst")
     r = console.client.get("/console/profile")
     assert r.status_code == 403 and "office" in r.text
+
+
+def test_a_refused_form_links_back_in_words_not_an_arrow(console):
+    console.sign_in("office")
+    r = console.post("/console/introductions/no-such/accept", {}, page="/console/inbox")
+    assert r.status_code == 404 and 'href="/console/inbox"' in r.text
+    assert ">←<" not in r.text and "Back to the page before" in r.text
