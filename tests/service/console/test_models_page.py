@@ -36,7 +36,7 @@ def test_the_rules_verdict_is_shown_after_the_redirect_and_a_reload_changes_noth
     console.sign_in("analyst")
     for path, data, verdict in (
             ("/console/models/v-a/promote", {"confirm": "1", "force": "1"}, "v-a: forced by key"),
-            ("/console/models/v-b/promote", {"confirm": "1"}, "v-b: ndcg_at_10 0.3500: at least the live"),
+            ("/console/models/v-b/promote", {"confirm": "1"}, "NDCG@10 0.3500: at least the live"),
             ("/console/models/rollback", {"confirm": "1"}, "rolled back to v-a")):
         assert console.post(path, data, page="/console/models").status_code == 303
         shown = console.client.get("/console/models").text
