@@ -85,6 +85,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "other": ("相手の組織名", "The other organisation's name"),
     "other_hint": ("名前の一部でも探せます（組織 ID も可）。",
                    "Part of the name will do (or the organisation's id)."),
+    "no_need_matches": ("閲覧できる範囲では、ニーズと強みが合う組み合わせはありません。",
+                        "No need of one side meets a strength of the other that you may see."),
     "pick_one": ("該当する組織を選んでください", "Pick the organisation you mean"),
     "need_text": ("ニーズ（自由記述）", "Need (free text)"),
     "size": ("人数", "Team size"),
