@@ -236,3 +236,27 @@ def test_a_refused_form_links_back_in_words_not_an_arrow(console):
     r = console.post("/console/introductions/no-such/accept", {}, page="/console/inbox")
     assert r.status_code == 404 and 'href="/console/inbox"' in r.text
     assert ">←<" not in r.text and "Back to the page before" in r.text
+
+
+def test_an_unknown_language_is_a_404_page_not_a_redirect(console):
+    r = console.client.get("/console/lang/xx?next=/console/profile", follow_redirects=False)
+    assert r.status_code == 404 and "location" not in r.headers and "<html" in r.text
+    assert "kyoso_lang" not in r.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize(("given", "back"), [
+    ("/console/profile", "/console/profile"),
+    ("/console/fit?other=x", "/console/fit?other=x"),
+    ("/console/../v1/organizations", "/console"),
+    ("/console/%2e%2e/v1/organizations", "/console"),
+    ("/console/%252e%252e/docs", "/console"),
+    ("/console/./profile", "/console"),
+    ("/consolex", "/console"),
+    ("/v1/organizations", "/console"),
+    ("//example.org/console", "/console"),
+    ("https://example.org/console", "/console"),
+    ("/console\\..\\v1", "/console"),
+])
+def test_the_language_switch_sends_back_to_a_console_page_only(console, given, back):
+    r = console.client.get("/console/lang/ja", params={"next": given}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == back, given
