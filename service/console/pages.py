@@ -40,7 +40,9 @@ def signin_page(request: Request) -> Template:
 async def signin(request: Request) -> Template | Redirect:
     form = await checked_form(request)
     plain = str(form.get("key") or "").strip()
-    key = request.app.state.key_store.find_api_key(plain) if plain else None
+    if not plain:
+        return page(request, "signin.html", problem=Problem(422, "no_key", field="key"))
+    key = request.app.state.key_store.find_api_key(plain)
     if key is None:
         return page(request, "signin.html", problem=Problem(401, "bad_key", field="key"))
     await sign_in(request, key.id)

@@ -193,6 +193,7 @@ ERRORS: dict[str, tuple[str, str]] = {
                        "Something unexpected went wrong; it was logged."),
     "http_error": ("リクエストを処理できません。", "The request could not be handled."),
     # The console's own refusals.
+    "no_key": ("API キーを入力してください。", "Enter a key to sign in."),
     "bad_key": ("API キーが無効です。", "That API key is unknown or revoked."),
     "csrf": ("フォームの確認用トークンがないか正しくありません。ページを再読み込みしてやり直してください。",
              "The form's CSRF token is missing or wrong; reload the page and try again."),

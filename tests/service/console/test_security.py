@@ -260,3 +260,12 @@ def test_an_unknown_language_is_a_404_page_not_a_redirect(console):
 def test_the_language_switch_sends_back_to_a_console_page_only(console, given, back):
     r = console.client.get("/console/lang/ja", params={"next": given}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == back, given
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "Enter a key to sign in."),
+                                            ("ja", "API キーを入力してください。")])
+def test_signing_in_with_an_empty_key_asks_for_one(console, lang, said):
+    console.client.cookies.set("kyoso_lang", lang)
+    r = console.client.post("/console/signin", data={"key": "  ", "_csrf": console.csrf()},
+                            follow_redirects=False)
+    assert r.status_code == 422 and said in r.text and "revoked" not in r.text and "無効" not in r.text
