@@ -73,6 +73,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "accept": ("承諾", "Accept"),
     "decline": ("辞退", "Decline"),
     "reason": ("理由", "Reason"),
+    "date": ("日付", "Date"),
     "note": ("メモ", "Note"),
     "accepted": ("承諾しました。", "Accepted."),
     "declined": ("辞退しました。", "Declined."),

@@ -269,3 +269,19 @@ def test_signing_in_with_an_empty_key_asks_for_one(console, lang, said):
     r = console.client.post("/console/signin", data={"key": "  ", "_csrf": console.csrf()},
                             follow_redirects=False)
     assert r.status_code == 422 and said in r.text and "revoked" not in r.text and "無効" not in r.text
+
+
+def test_the_pipeline_shows_a_declines_reason_and_note_and_sent_requests_their_date_and_message(console):
+    console.sign_in("stranger")
+    console.post("/console/introductions", {"target": OFFICE_ORG, "message": "shall we talk"},
+                 page="/console/inbox")
+    sent = console.client.get("/console/inbox").text
+    assert "shall we talk" in sent and re.search(r"<td>\d{4}-\d{2}-\d{2}</td>", sent)
+    console.sign_in("office")
+    intro = re.search(r"/console/introductions/([^/]+)/decline", console.client.get("/console/inbox").text)
+    console.post(f"/console/introductions/{intro.group(1)}/decline",
+                 {"reason": "timing", "note": "next year"}, page="/console/inbox")
+    for who in ("office", "stranger"):
+        console.sign_in(who)
+        shown = console.client.get("/console/pipeline").text
+        assert "not the right time" in shown and "next year" in shown, who
