@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -23,7 +23,7 @@ from service.console.charts import metric_bars
 from service.console.comparison import comparison, row_label, split_words
 from service.console.i18n import words
 from service.console.render import Problem, attempt, lang_of, page
-from service.console.session import flash, take_flash
+from service.console.session import console_user, flash, take_flash
 from service.live import LiveEngine
 
 User = NamedDependency[Principal]
@@ -39,6 +39,14 @@ def recent_jobs(store: Store) -> dict[str, Any]:
     return {"recent": recent, "going": GOING, "active": any(j.status in GOING for j in recent)}
 
 
+async def analyst_user(request: Request) -> Principal:
+    """The signed-in key, refused (403) unless it may act on models: before any form is acted
+    on, so a refused POST changes nothing and answers 403, not a redirect to a refusal."""
+    user = await console_user(request)
+    user.require("admin", "analyst")
+    return user
+
+
 def ticked(form: dict, name: str) -> bool:
     """Whether a checkbox was ticked: the value a ticked box sends, not any value at all."""
     return str(form.get(name) or "").strip().lower() in ("1", "on", "true", "yes")
@@ -47,10 +55,10 @@ def ticked(form: dict, name: str) -> bool:
 class AnalystPages(Controller):
     path = "/console/models"
     include_in_schema = False
+    dependencies = {"user": Provide(analyst_user)}
 
     def _page(self, request: Request, user: Principal, store: Store, *, verdict: str | None = None,
               problem: Problem | None = None, job: Any = None, status: int | None = None) -> Template:
-        user.require("admin", "analyst")
         compared = comparison(store)
         t = words(lang_of(request))
         labels = {r.name: row_label(r, t, compared.split_id) for r in compared.rows}
@@ -78,7 +86,6 @@ class AnalystPages(Controller):
     def jobs(self, request: Request, user: User, store: StoreDep) -> Template:
         """The training jobs' table alone: htmx swaps it in every two seconds while a job is
         queued or running, and stops once none is."""
-        user.require("admin", "analyst")
         return page(request, "jobs.html", polled=request.headers.get("hx-request") == "true",
                     **recent_jobs(store))
 

@@ -30,7 +30,7 @@ def error_html(app: Litestar, request: Request, problem: Problem) -> str:
     lang = lang_of(request)
     return app.template_engine.get_template("error.html").render(  # type: ignore[union-attr]
         lang=lang, langs=LANGS, t=words(lang), problem=problem, path=request.url.path, user=None,
-        said=refusal_words(problem.code, problem.message, lang))
+        said=refusal_words(problem.code, problem.message, lang, problem.field))
 
 
 def error_page(request: Request, problem: Problem) -> Response:

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from data.records import Lang
 from data.taxonomy import REGION_BY_CODE
 from service.api.matching_routes import pick_lang
-from service.console.words import CODES, ERRORS, SENTENCES, WORDS
+from service.console.words import CODES, ERRORS, PLAIN, SENTENCES, WORDS
 
 LANGS: tuple[Lang, ...] = ("ja", "en")
 
@@ -50,7 +50,7 @@ def _form(en: str) -> tuple[re.Pattern[str], dict[str, str | None]]:
     return re.compile("".join([*parts, re.escape(en[at:])]), re.S), kinds
 
 
-_FORMS = [(*_form(en), ja) for ja, en in SENTENCES.values()]
+_FORMS = [(*_form(en), {"ja": ja, "en": PLAIN.get(key)}) for key, (ja, en) in SENTENCES.items()]
 _AT = re.compile(r" - at `[^`]*`$")  # a validation message's tail: the page names the field itself
 
 
@@ -59,42 +59,66 @@ def _ident(value: str) -> Markup:
     return Markup('<span translate="no">{}</span>').format(value)
 
 
-def _part(value: str, kind: str | None) -> Markup | None:
+def _part(value: str, kind: str | None, lang: Lang) -> Markup | None:
     if kind is None:
         return _ident(value)
     if kind in ("num", "exc"):
         return escape(value)
     if kind in ("say", "actor"):
-        said = say(value, "ja")
+        said = say(value, lang)
         return said if said is not None or kind == "say" else _ident(value)  # type: ignore[return-value]
     codes = re.split(r", | or ", value)
     if kind != "region" and any(c not in CODES.get(kind, {}) for c in codes):
         return _ident(value)
-    return escape("・".join(name(kind, c, "ja") for c in codes))
+    return escape(("・" if lang == "ja" else ", ").join(name(kind, c, lang) for c in codes))
 
 
 def say(text: str | None, lang: Lang) -> str | Markup | None:
-    """One of the core's English sentences in ``lang``: itself in English; in Japanese, the form
-    of ``SENTENCES`` it matches said again (None when none does: the page leaves it out rather
-    than show English)."""
-    if not text or lang == "en":
-        return text or None
+    """One of the core's English sentences in ``lang``: the form of ``SENTENCES`` it matches said
+    again, in Japanese or in ``PLAIN`` English. In English a form without a plain one is the core's
+    own words; in Japanese a sentence no form matches is None (the page leaves it out rather than
+    show English)."""
+    if not text:
+        return None
     text = _AT.sub("", text)
-    for form, kinds, ja in _FORMS:
+    for form, kinds, said in _FORMS:
         found = form.fullmatch(text)
         if found is None:
             continue
-        parts = {place: _part(value, kinds[place]) for place, value in found.groupdict().items()}
+        if said[lang] is None:
+            return text
+        parts = {place: _part(value, kinds[place], lang) for place, value in found.groupdict().items()}
         if all(p is not None for p in parts.values()):
-            return escape(ja).format(**parts)
-    return None
+            return escape(said[lang]).format(**parts)
+    return text if lang == "en" else None
 
 
-def refusal_words(code: str, message: str, lang: Lang) -> tuple[str, str | Markup | None]:
-    """A refusal's headline in ``lang`` (by its code) and the detail below it: the API's own
-    message, said in the page's language."""
+def field_words(field: str | None, lang: Lang) -> str | None:
+    """A refused field in words (``$.needs[0].text``: "Need 1, text"); None where the console
+    has no name for a part of it (the page shows the field as the API names it)."""
+    if not field:
+        return None
+    parts = re.findall(r"[^.\[\]$]+|\[\d+\]", field)
+    said = []
+    for part in parts:
+        if part.startswith("["):
+            if not said:
+                return None
+            said[-1] += f" {int(part[1:-1]) + 1}"
+        elif part in CODES["field"]:
+            said.append(name("field", part, lang))
+        else:
+            return None
+    return _BY_LANG[lang]["list_sep"].join(said) if said else None
+
+
+def refusal_words(code: str, message: str, lang: Lang,
+                  field: str | None = None) -> tuple[str, str | Markup | None, str | None]:
+    """A refusal's headline in ``lang`` (by its code), the detail below it (the API's own
+    message, said in the page's language) and the field at fault in words."""
     said = _BY_LANG[lang]
-    return said.get(f"error.{code}") or said["error.http_error"], say(message, lang)
+    return (said.get(f"error.{code}") or said["error.http_error"], say(message, lang),
+            field_words(field, lang))
 
 
 def console_lang(chosen: str | None, accept_language: str | None) -> Lang:

@@ -147,16 +147,20 @@ class OfficePages(Controller):
             return page(request, "done.html", problem=problem, back="/console/suggestions")
         return Redirect("/console/inbox?requested=1", status_code=303)
 
-    @get("/inbox", sync_to_thread=True)
-    def inbox(self, request: Request, user: User, store: StoreDep) -> Template:
-        org_id = own_org(user)
+    def _inbox(self, request: Request, org_id: str, user: Principal, store: Store,
+               problem: Problem | None = None, declining: str | None = None) -> Template:
         intros = Exchange.list_introductions.fn(None, principal=user, store=store, org=org_id, limit=200,
                                                 offset=0).introductions
         names = store_names(store, {i.requester for i in intros} | {i.target for i in intros})
         return page(request, "inbox.html", org_id=org_id, names=names, reasons=DECLINE_REASONS,
                     awaiting=[i for i in intros if i.target == org_id and i.status == "requested"],
                     others=[i for i in intros if not (i.target == org_id and i.status == "requested")],
-                    flash=request.query_params.get("done") or request.query_params.get("requested"))
+                    flash=request.query_params.get("done") or request.query_params.get("requested"),
+                    problem=problem, declining=declining)
+
+    @get("/inbox", sync_to_thread=True)
+    def inbox(self, request: Request, user: User, store: StoreDep) -> Template:
+        return self._inbox(request, own_org(user), user, store)
 
     @post("/introductions/{intro_id:str}/accept", sync_to_thread=True)
     def accept(self, request: Request, intro_id: FromPath[str], user: User, form: Form,
@@ -175,6 +179,9 @@ class OfficePages(Controller):
                                    Decline)
             return Exchange.decline.fn(None, intro_id=intro_id, data=data, principal=user, store=store)
         _, problem = attempt(run)
+        if problem and problem.field == "$.reason":  # the inbox again, the reason's field marked
+            return self._inbox(request, own_org(user), user, store,
+                               Problem(422, "no_reason", field="reason"), declining=intro_id)
         if problem:
             return page(request, "done.html", problem=problem, back="/console/inbox")
         return Redirect("/console/inbox?done=declined", status_code=303)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from data.store import Store
 from service.api.auth import Principal
+from service.console.errors import CONSOLE, under_console
 from service.console.i18n import LANGS
 from service.console.office import store_names
 from service.console.render import LANG_COOKIE, Problem, page
@@ -37,7 +40,9 @@ def signin_page(request: Request) -> Template:
 async def signin(request: Request) -> Template | Redirect:
     form = await checked_form(request)
     plain = str(form.get("key") or "").strip()
-    key = request.app.state.key_store.find_api_key(plain) if plain else None
+    if not plain:
+        return page(request, "signin.html", problem=Problem(422, "no_key", field="key"))
+    key = request.app.state.key_store.find_api_key(plain)
     if key is None:
         return page(request, "signin.html", problem=Problem(401, "bad_key", field="key"))
     await sign_in(request, key.id)
@@ -57,15 +62,28 @@ def home(request: Request, user: User, store: StoreDep) -> Template:
                 org_name=store_names(store, {user.org}).get(user.org) if user.org else None)
 
 
+def console_page(given: str | None) -> str:
+    """Where a link may send the browser back to: a console path as given, with no dot segments
+    (however encoded), no host and no backslash; anything else is the console's home."""
+    parts = urlsplit(given or "")
+    path = parts.path
+    decoded = path
+    for _ in range(3):  # %252e%252e is %2e%2e is ..
+        decoded = unquote(decoded)
+    segments = decoded.split("/")
+    if (parts.scheme or parts.netloc or not under_console(path) or "\\" in decoded
+            or any(s in (".", "..") for s in segments) or any(ord(c) < 32 for c in decoded)):
+        return CONSOLE
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
 @get("/console/lang/{lang:str}", sync_to_thread=False, include_in_schema=False)
 def switch_lang(request: Request, lang: FromPath[str]) -> Redirect:
     """A preference, not a change of state: kept in a cookie; back to a console page only."""
-    back = request.query_params.get("next") or "/console"
-    if not back.startswith("/console") or back.startswith("//"):
-        back = "/console"
-    response = Redirect(back, status_code=303)
-    if lang in LANGS:
-        response.set_cookie(LANG_COOKIE, lang, httponly=True, samesite="strict", max_age=365 * 86400)
+    if lang not in LANGS:
+        raise NotFoundException(f"no console language {lang}")
+    response = Redirect(console_page(request.query_params.get("next")), status_code=303)
+    response.set_cookie(LANG_COOKIE, lang, httponly=True, samesite="strict", max_age=365 * 86400)
     return response
 
 

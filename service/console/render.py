@@ -74,7 +74,8 @@ def page(request: Request, template: str, *, status: int | None = None, problem:
     status = status or (problem.status if problem else 200)
     return Template(template_name=template, status_code=status, context={
         "user": signed_in(request), **context, "lang": lang, "langs": LANGS, "t": words(lang),
-        "problem": problem, "said": refusal_words(problem.code, problem.message, lang) if problem else None,
+        "problem": problem,
+        "said": refusal_words(problem.code, problem.message, lang, problem.field) if problem else None,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
         "label": lambda tag: tag_label(tag, lang), "name": lambda ns, code: code_name(ns, code, lang),
         "say": lambda text: say(text, lang)})

@@ -42,10 +42,15 @@ NAME_LIMIT = 200
 
 
 def named(store: Store, org_id: str, name: str) -> tuple[list[tuple[str, str, str, str]], Problem | None]:
-    """Organisations (not the asker's own) whose name holds ``name``, or a problem naming the field."""
+    """Organisations whose name holds ``name``, or a problem naming the field. The asker's own
+    is left out, unless its name or id is what was asked: then it alone, for the fit to refuse
+    as it refuses ``other`` naming it."""
     if len(name) > NAME_LIMIT:
         return [], Problem(422, "name_too_long", field="name")
-    matches = [m for m in store.organizations_named(name, limit=21) if m[0] != org_id][:20]
+    found = store.organizations_named(name, limit=21)
+    if found and found[0][0] == org_id and name in (org_id, found[0][1]):
+        return found[:1], None
+    matches = [m for m in found if m[0] != org_id][:20]
     if not matches:
         return [], Problem(404, "no_such_name", field="name")
     return matches, None

@@ -73,6 +73,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "accept": ("承諾", "Accept"),
     "decline": ("辞退", "Decline"),
     "reason": ("理由", "Reason"),
+    "date": ("日付", "Date"),
     "note": ("メモ", "Note"),
     "accepted": ("承諾しました。", "Accepted."),
     "declined": ("辞退しました。", "Declined."),
@@ -85,6 +86,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "other": ("相手の組織名", "The other organisation's name"),
     "other_hint": ("名前の一部でも探せます（組織 ID も可）。",
                    "Part of the name will do (or the organisation's id)."),
+    "no_need_matches": ("閲覧できる範囲では、ニーズと強みが合う組み合わせはありません。",
+                        "No need of one side meets a strength of the other that you may see."),
     "pick_one": ("該当する組織を選んでください", "Pick the organisation you mean"),
     "need_text": ("ニーズ（自由記述）", "Need (free text)"),
     "size": ("人数", "Team size"),
@@ -126,6 +129,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "field": ("項目", "Field"),
     "language": ("言語", "Language"),
     "main": ("本文へ移動", "Skip to content"),
+    "back": ("前のページに戻る", "Back to the page before"),
+    "choose_reason": ("辞退の理由を選んでください", "Choose a reason for declining"),
     "back_home": ("コンソールのホームに戻る", "Back to the console's home page"),
     "visible_items": ("閲覧できる項目", "Items you may see"),
 }
@@ -189,9 +194,11 @@ ERRORS: dict[str, tuple[str, str]] = {
                        "Something unexpected went wrong; it was logged."),
     "http_error": ("リクエストを処理できません。", "The request could not be handled."),
     # The console's own refusals.
+    "no_key": ("API キーを入力してください。", "Enter a key to sign in."),
     "bad_key": ("API キーが無効です。", "That API key is unknown or revoked."),
     "csrf": ("フォームの確認用トークンがないか正しくありません。ページを再読み込みしてやり直してください。",
              "The form's CSRF token is missing or wrong; reload the page and try again."),
+    "no_reason": ("辞退の理由を選んでください。", "Choose a reason for declining."),
     "confirm": ("実行するには確認欄にチェックを入れてください。", "Tick the confirmation first."),
     "bad_date": ("日付は YYYY-MM-DD の形で入力してください。", "Give the date as YYYY-MM-DD."),
     "no_such_name": ("その名前の組織は見つかりません。", "No organisation's name holds this."),
@@ -239,7 +246,15 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
                  "text similarity": ("文章の類似度", "text similarity")},
     "scorer": {"the heuristic scorer": ("ヒューリスティック（学習モデルなし）", "the heuristic scorer"),
                "no model": ("モデルなし", "no model")},
-    "field": {"from": ("開始日", "from"), "to": ("終了日", "to")},
+    # A form's fields, for a refusal that names one (a row's number follows a side's name).
+    "field": {"from": ("開始日", "from"), "to": ("終了日", "to"), "strengths": ("強み", "Strength"),
+              "needs": ("ニーズ", "Need"), "tag": ("タグ", "tag"), "text": ("内容", "text"),
+              "tier": ("開示範囲", "disclosure tier"), "reason": ("理由", "Reason"), "note": ("メモ", "Note"),
+              "message": ("メッセージ", "Message"), "target": ("相手", "Partner"),
+              "key": ("API キー", "API key"), "confirm": ("確認欄", "Confirmation"),
+              "name": ("相手の組織名", "Name"), "size": ("人数", "Team size"), "theme": ("テーマ", "Theme"),
+              "need": ("ニーズ（自由記述）", "Need"), "regions": ("地域", "Regions"),
+              "region": ("地域", "Region"), "kind": ("種別", "Kind"), "mode": ("モード", "Mode")},
     # The value kinds of a validation message.
     "type": {"str": ("文字列", "text"), "int": ("整数", "a whole number"), "float": ("数値", "a number"),
              "bool": ("はい・いいえ",
@@ -349,6 +364,7 @@ SENTENCES: dict[str, tuple[str, str]] = {  # key: (ja, en form)
     "at_most": ("{n} 以下にしてください", "Expected `{want:type}` <= {n:num}"),
     "above": ("{n} より大きくしてください", "Expected `{want:type}` > {n:num}"),
     "below": ("{n} 未満にしてください", "Expected `{want:type}` < {n:num}"),
+    "not_empty": ("空にはできません。入力してください", "Expected `str` of length >= 1"),
     "length_at_least": ("長さを {n} 以上にしてください", "Expected `{want:type}` of length >= {n:num}"),
     "length_at_most": ("長さを {n} 以下にしてください", "Expected `{want:type}` of length <= {n:num}"),
     "not_blank": ("空白以外の文字を入力してください", "Expected `str` matching regex '\\\\S'"),
@@ -356,4 +372,32 @@ SENTENCES: dict[str, tuple[str, str]] = {  # key: (ja, en form)
     "not_a_choice": ("「{value}」は選べる値ではありません", "Invalid enum value '{value}'"),
     "missing_field": ("必須の項目 {name} がありません", "Object missing required field `{name}`"),
     "unknown_field": ("不明な項目 {name} があります", "Object contains unknown field `{name}`"),
+}
+
+# Plain English for the core's English forms that are not words for a visitor (a metric's
+# column name, a validator's notation), by the key of SENTENCES; the same places as its form.
+PLAIN: dict[str, str] = {
+    "below_live": "{candidate}: NDCG@10 {ours} is below the live model {live}'s {theirs}",
+    "below_baseline": "{candidate}: NDCG@10 {ours} does not beat the best baseline ({base}, {best})",
+    "passes": "{candidate}: NDCG@10 {ours}: at least the live model {live}'s {theirs}, above the best"
+              " baseline ({base}, {best})",
+    "passes_first": "{candidate}: NDCG@10 {ours}: no live model to compare, above the best baseline"
+                    " ({base}, {best})",
+    "live_unusable": "{reason} (the live model {live} cannot be used, so it was not compared)",
+    "refused": "{reason}; tick “Promote despite the rule” to promote anyway",
+    "forced_against": "{version}: forced by {actor} (the rule says: {reason})",
+    "judge_again": "{reason}; promote {version} again to judge it again",
+    "want_type": "Give {want} here, not {got}.",
+    "at_least": "Give at least {n}.",
+    "at_most": "Give at most {n}.",
+    "above": "Give more than {n}.",
+    "below": "Give less than {n}.",
+    "not_empty": "This text must not be empty.",
+    "length_at_least": "This must be at least {n} long.",
+    "length_at_most": "This must be at most {n} long.",
+    "not_blank": "This text must not be blank.",
+    "pattern": "This is not in the form expected here.",
+    "not_a_choice": "Choose one of the offered values.",
+    "missing_field": "This field is required: {name}.",
+    "unknown_field": "This field is not known here: {name}.",
 }

@@ -28,9 +28,33 @@ def test_a_name_nobody_holds_or_a_too_long_one_is_named(console):
     console.sign_in("office")
     for given, status in (("no such organisation 存在しない", 404), ("x" * 201, 422)):
         r = console.client.get("/console/fit", params={"name": given})
-        assert r.status_code == status and "<code>name</code>" in r.text, given
+        assert r.status_code == status and 'data-field="name"' in r.text and "Field: Name" in r.text, given
 
 
 def test_a_name_with_like_wildcards_matches_them_literally(console):
     with Store(console.db) as store:
         assert store.organizations_named("%") == [] and store.organizations_named("_") == []
+
+
+def test_ones_own_name_or_id_says_it_cannot_be_paired_with_itself(console):
+    console.sign_in("office")
+    with Store(console.db) as store:
+        own = store.get_organization(OFFICE_ORG).name
+    for given in (OFFICE_ORG, own):
+        r = console.client.get("/console/fit", params={"name": given})
+        assert r.status_code == 422 and "An organisation cannot be paired with itself." in r.text, given
+        assert "No organisation&#39;s name holds this." not in r.text and 'class="reasons"' not in r.text
+
+
+def test_no_empty_needs_strengths_heading_when_nothing_matches(console):
+    console.sign_in("office")
+    with Store(console.db) as store:
+        ids = [o.id for o in store.list_organizations(limit=40)[0] if o.id != OFFICE_ORG]
+    said_none = 0
+    for other in ids:
+        r = console.client.get("/console/fit", params={"other": other})
+        if r.status_code != 200:
+            continue
+        assert "Needs ↔ Strengths</h3>\n<ul></ul>" not in r.text, other
+        said_none += "No need of one side meets a strength of the other" in r.text
+    assert said_none, "no pair without a match among the first organisations"

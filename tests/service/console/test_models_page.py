@@ -8,6 +8,7 @@ import re
 import pytest
 
 from data.registry import Registry
+from data.store import Store
 from data.training_jobs import TrainingJobs
 from service.modeling import split_span
 from tests.service.test_model_swap import register_random_model, seed_evaluations
@@ -35,7 +36,7 @@ def test_the_rules_verdict_is_shown_after_the_redirect_and_a_reload_changes_noth
     console.sign_in("analyst")
     for path, data, verdict in (
             ("/console/models/v-a/promote", {"confirm": "1", "force": "1"}, "v-a: forced by key"),
-            ("/console/models/v-b/promote", {"confirm": "1"}, "v-b: ndcg_at_10 0.3500: at least the live"),
+            ("/console/models/v-b/promote", {"confirm": "1"}, "NDCG@10 0.3500: at least the live"),
             ("/console/models/rollback", {"confirm": "1"}, "rolled back to v-a")):
         assert console.post(path, data, page="/console/models").status_code == 303
         shown = console.client.get("/console/models").text
@@ -86,3 +87,16 @@ def test_the_chart_and_the_table_show_the_same_split_in_words(console, tmp_path)
     assert f"Figures on the held-out days {span.test_from} to {span.test_to}" in html
     assert ("v-c*: * figures on its own training split: the held-out days 2022-07-18 to 2023-01-15"
             " (an outcome log of 10 events)") in html
+
+
+@pytest.mark.parametrize("path", ["/console/models/train", "/console/models/v1/promote",
+                                  "/console/models/rollback"])
+def test_an_office_posting_to_an_analysts_action_is_refused_with_403(console, path):
+    console.sign_in("office")
+    with Store(console.db) as store:
+        before = (Registry(store).history(), TrainingJobs(store).recent(5))
+    r = console.post(path, {"confirm": "1", "force": "1"})
+    assert r.status_code == 403
+    assert "location" not in r.headers and "This key may not do this." in r.text
+    with Store(console.db) as store:
+        assert (Registry(store).history(), TrainingJobs(store).recent(5)) == before

@@ -47,4 +47,14 @@ def test_a_row_without_its_tag_is_named_not_dropped(console):
     console.sign_in("office")
     r = console.post("/console/profile", {**row("needs", 0, "n"), "needs-4-text": "orphan",
                                           "needs-4-tier": "public"}, page="/console/profile")
-    assert r.status_code == 422 and "$.needs[1].tag" in r.text
+    assert r.status_code == 422 and "Need 2, tag" in r.text
+
+
+def test_a_refused_field_is_said_in_plain_words_not_msgspecs(console):
+    console.sign_in("office")
+    r = console.post("/console/profile", row("needs", 0, ""), page="/console/profile")
+    assert r.status_code == 422 and "Need 1, text" in r.text and "This text must not be empty." in r.text
+    assert "Expected" not in r.text and "<code>$.needs" not in r.text
+    console.client.cookies.set("kyoso_lang", "ja")
+    r = console.post("/console/profile", row("needs", 0, ""), page="/console/profile")
+    assert r.status_code == 422 and "ニーズ 1、内容" in r.text and "Expected" not in r.text

@@ -187,7 +187,7 @@ def test_bad_filters_are_named_on_the_page(console, path, field):
     console.sign_in("office")
     r = console.client.get(path)
     assert 400 <= r.status_code < 500 and 'role="alert"' in r.text, r.text[:2000]
-    assert field is None or f"<code>{field}</code>" in r.text, r.text[:2000]
+    assert field is None or f'data-field="{field}"' in r.text, r.text[:2000]
 
 
 def test_an_impossible_consortium_is_explained(console):
@@ -211,8 +211,13 @@ def test_a_decline_without_a_reason_names_it(console):
     console.sign_in("office")
     inbox = console.client.get("/console/inbox").text
     intro = re.search(r"/console/introductions/([^/]+)/decline", inbox).group(1)
+    assert re.search(r'<select id="reason-[^"]+" name="reason" required', inbox)
     r = console.post(f"/console/introductions/{intro}/decline", {"reason": ""}, page="/console/inbox")
-    assert r.status_code == 422 and "$.reason" in r.text
+    assert r.status_code == 422 and "<h1>" in r.text and f'id="reason-{intro}-problem"' in r.text
+    assert "Choose a reason for declining" in r.text and "$.reason" not in r.text
+    console.client.cookies.set("kyoso_lang", "ja")
+    r = console.post(f"/console/introductions/{intro}/decline", {"reason": ""}, page="/console/inbox")
+    assert r.status_code == 422 and "辞退の理由を選んでください" in r.text
     r = console.post(f"/console/introductions/{intro}/decline", {"reason": "timing", "note": "next year"},
                      page="/console/inbox")
     assert r.status_code == 303
@@ -224,3 +229,59 @@ def test_an_office_page_refuses_an_analyst_as_the_api_would(console):
     console.sign_in("analyst")
     r = console.client.get("/console/profile")
     assert r.status_code == 403 and "office" in r.text
+
+
+def test_a_refused_form_links_back_in_words_not_an_arrow(console):
+    console.sign_in("office")
+    r = console.post("/console/introductions/no-such/accept", {}, page="/console/inbox")
+    assert r.status_code == 404 and 'href="/console/inbox"' in r.text
+    assert ">←<" not in r.text and "Back to the page before" in r.text
+
+
+def test_an_unknown_language_is_a_404_page_not_a_redirect(console):
+    r = console.client.get("/console/lang/xx?next=/console/profile", follow_redirects=False)
+    assert r.status_code == 404 and "location" not in r.headers and "<html" in r.text
+    assert "kyoso_lang" not in r.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize(("given", "back"), [
+    ("/console/profile", "/console/profile"),
+    ("/console/fit?other=x", "/console/fit?other=x"),
+    ("/console/../v1/organizations", "/console"),
+    ("/console/%2e%2e/v1/organizations", "/console"),
+    ("/console/%252e%252e/docs", "/console"),
+    ("/console/./profile", "/console"),
+    ("/consolex", "/console"),
+    ("/v1/organizations", "/console"),
+    ("//example.org/console", "/console"),
+    ("https://example.org/console", "/console"),
+    ("/console\\..\\v1", "/console"),
+])
+def test_the_language_switch_sends_back_to_a_console_page_only(console, given, back):
+    r = console.client.get("/console/lang/ja", params={"next": given}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == back, given
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "Enter a key to sign in."),
+                                            ("ja", "API キーを入力してください。")])
+def test_signing_in_with_an_empty_key_asks_for_one(console, lang, said):
+    console.client.cookies.set("kyoso_lang", lang)
+    r = console.client.post("/console/signin", data={"key": "  ", "_csrf": console.csrf()},
+                            follow_redirects=False)
+    assert r.status_code == 422 and said in r.text and "revoked" not in r.text and "無効" not in r.text
+
+
+def test_the_pipeline_shows_a_declines_reason_and_note_and_sent_requests_their_date_and_message(console):
+    console.sign_in("stranger")
+    console.post("/console/introductions", {"target": OFFICE_ORG, "message": "shall we talk"},
+                 page="/console/inbox")
+    sent = console.client.get("/console/inbox").text
+    assert "shall we talk" in sent and re.search(r"<td>\d{4}-\d{2}-\d{2}</td>", sent)
+    console.sign_in("office")
+    intro = re.search(r"/console/introductions/([^/]+)/decline", console.client.get("/console/inbox").text)
+    console.post(f"/console/introductions/{intro.group(1)}/decline",
+                 {"reason": "timing", "note": "next year"}, page="/console/inbox")
+    for who in ("office", "stranger"):
+        console.sign_in(who)
+        shown = console.client.get("/console/pipeline").text
+        assert "not the right time" in shown and "next year" in shown, who

@@ -220,3 +220,11 @@ def test_a_profile_field_that_is_no_rows_is_said_in_japanese():
 def test_an_unknown_sentence_is_left_out_of_a_japanese_page_not_shown_in_english():
     assert say("a sentence no form knows", "ja") is None
     assert say("a sentence no form knows", "en") == "a sentence no form knows"
+
+
+def test_english_verdicts_and_validation_messages_are_plain_words():
+    assert "NDCG@10" in str(say("v2: ndcg_at_10 0.41 is below the live model v1's 0.52", "en"))
+    assert "ndcg_at_10" not in str(say("v2: ndcg_at_10 0.41: no live model to compare, above the best"
+                                       " baseline (popularity, 0.30)", "en"))
+    assert say("Invalid enum value 'x' - at `$.reason`", "en") == "Choose one of the offered values."
+    assert say("Expected `str` of length >= 1 - at `$.needs[0].text`", "en") == "This text must not be empty."
