@@ -49,9 +49,11 @@ STAGE_GRADE: dict[str, int] = {
 # Ids never start with a dot, so none can read as a path (".", "..", ".hidden").
 OrgId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\w:-][\w:.-]*$")]
 Key = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\w:.-]+$")]
-# Texts hold at least one non-whitespace character.
-Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
-ItemText = Annotated[str, Meta(min_length=1, max_length=2000, pattern=r"\S")]
+# Texts hold at least one visible character, and no control character or direction
+# override (NUL, U+202E, a byte-order mark...): those hide or reorder what another office reads.
+TEXT_PATTERN = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff]*$"
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+ItemText = Annotated[str, Meta(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 REGION_PATTERN = r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$"
 RegionCode = Annotated[str, Meta(pattern=REGION_PATTERN)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from data.records import TEXT_PATTERN
 from service.kpi_report import ENGLISH, GROUP_NAMES
 
 WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
@@ -367,7 +368,8 @@ SENTENCES: dict[str, tuple[str, str]] = {  # key: (ja, en form)
     "not_empty": ("空にはできません。入力してください", "Expected `str` of length >= 1"),
     "length_at_least": ("長さを {n} 以上にしてください", "Expected `{want:type}` of length >= {n:num}"),
     "length_at_most": ("長さを {n} 以下にしてください", "Expected `{want:type}` of length <= {n:num}"),
-    "not_blank": ("空白以外の文字を入力してください", "Expected `str` matching regex '\\\\S'"),
+    "not_blank": ("見える文字を入力してください（制御文字や書字方向の制御文字は使えません）",
+                  f"Expected `str` matching regex {TEXT_PATTERN!r}"),
     "pattern": ("形式が正しくありません", "Expected `str` matching regex {pattern}"),
     "not_a_choice": ("「{value}」は選べる値ではありません", "Invalid enum value '{value}'"),
     "missing_field": ("必須の項目 {name} がありません", "Object missing required field `{name}`"),
@@ -395,7 +397,7 @@ PLAIN: dict[str, str] = {
     "not_empty": "This text must not be empty.",
     "length_at_least": "This must be at least {n} long.",
     "length_at_most": "This must be at most {n} long.",
-    "not_blank": "This text must not be blank.",
+    "not_blank": "This text must hold visible characters, and no control characters.",
     "pattern": "This is not in the form expected here.",
     "not_a_choice": "Choose one of the offered values.",
     "missing_field": "This field is required: {name}.",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -15,6 +16,7 @@ from data.records import (
     MAX_CLOCK_SKEW,
     NDA_STANCES,
     STAGES,
+    TEXT_PATTERN,
     TIERS,
     Item,
     Organization,
@@ -23,7 +25,8 @@ from data.records import (
 from data.taxonomy import INDUSTRIES, REGIONS, TAG_IDS
 
 ids = st.from_regex(r"[a-z0-9][a-z0-9:._-]{0,30}", fullmatch=True)
-texts = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=80).filter(str.strip)
+texts = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=80).filter(
+    lambda t: re.search(TEXT_PATTERN, t))  # what a record accepts
 items = st.builds(Item, tag=st.sampled_from(TAG_IDS), text=texts, tier=st.sampled_from(TIERS))
 times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1),
                      timezones=st.just(UTC))

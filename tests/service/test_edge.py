@@ -49,6 +49,18 @@ def test_whitespace_only_names_and_texts_are_rejected_by_the_api(api):
         assert r.status_code == 422 and r.json()["field"] == field, r.text
 
 
+@pytest.mark.parametrize("text", ["a\u0000b", "\u202eabc", "abc\ufeff", "bell\u0007"])
+def test_control_and_direction_override_characters_are_rejected_by_the_api(api, text):
+    """They would hide or reorder what another office reads of a profile."""
+    for body, field in (({**NEW_ORG, "name": text}, "$.name"),
+                        ({**NEW_ORG, "needs": [{"tag": "ai.forecast", "text": text}]}, "$.needs[0].text")):
+        r = api.call("POST", "/v1/organizations", json=body)
+        assert r.status_code == 422 and r.json()["field"] == field, r.text
+    ok = api.call("POST", "/v1/organizations", json={
+        **NEW_ORG, "needs": [{"tag": "ai.forecast", "text": "行1\n\t行2 (line two)"}]})
+    assert ok.status_code == 201, ok.text
+
+
 @pytest.mark.parametrize("org_id", [".", "..", ".env"])
 def test_organisation_ids_that_read_as_paths_are_rejected_by_the_api(api, org_id):
     r = api.call("POST", "/v1/organizations", json={**NEW_ORG, "id": org_id})

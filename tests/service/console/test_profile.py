@@ -58,3 +58,16 @@ def test_a_refused_field_is_said_in_plain_words_not_msgspecs(console):
     console.client.cookies.set("kyoso_lang", "ja")
     r = console.post("/console/profile", row("needs", 0, ""), page="/console/profile")
     assert r.status_code == 422 and "ニーズ 1、内容" in r.text and "Expected" not in r.text
+
+
+def test_a_text_with_a_control_character_is_refused_in_words(console):
+    console.sign_in("office")
+    with Store(console.db) as store:
+        before = store.get_organization(OFFICE_ORG)
+    r = console.post("/console/profile", row("needs", 0, "a\u202eb\u0000"), page="/console/profile")
+    assert r.status_code == 422 and "Need 1, text" in r.text and "no control characters" in r.text
+    console.client.cookies.set("kyoso_lang", "ja")
+    r = console.post("/console/profile", row("needs", 0, "\ufeffx"), page="/console/profile")
+    assert r.status_code == 422 and "制御文字" in r.text and "Expected" not in r.text
+    with Store(console.db) as store:
+        assert store.get_organization(OFFICE_ORG) == before
