@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import service.kpis as service_kpis
+from matching.followup import StallRules
+from matching.kpis import compute_kpis
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
 
@@ -43,3 +48,16 @@ def test_dates_far_outside_any_log_are_a_422_not_an_overflow(api):
     for query, field in (("to=0001-01-01", "to"), ("from=9999-12-31", "from")):
         r = api.call("GET", f"/v1/kpis?{query}", "admin")
         assert (r.status_code, r.json()["field"]) == (422, field)
+
+
+def test_one_organisations_kpis_read_its_outcomes_only_and_equal_those_of_the_whole_log(api):
+    store = api.client.app.state.store
+    busiest = store.read("SELECT org_id FROM outcome_members GROUP BY org_id ORDER BY COUNT(*) DESC"
+                         " LIMIT 1")[0][0]
+    start, end, rules = date(2020, 1, 1), date(2026, 12, 31), StallRules()
+    outcomes, members = store.outcome_frames()  # the whole log, as the ecosystem's KPIs read it
+    whole = compute_kpis(outcomes, members, service_kpis.org_frame(store),
+                         service_kpis.slot_frame(store, busiest),
+                         service_kpis.request_records(store, busiest, end, rules), start, end, busiest)
+    mine = service_kpis.kpis(store, busiest, start, end, rules, today=end)
+    assert mine.journeys > 0 and mine == whole
