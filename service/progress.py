@@ -9,11 +9,12 @@ import time
 class Progress:
     """Rows done, rate and time left: redrawn on a terminal, plain lines otherwise."""
 
-    def __init__(self, total: int, label: str, out=sys.stderr, initial: int = 0) -> None:
-        # ``initial``: rows done before this process started (a resumed run)
-        self.total, self.label, self.out, self.initial = total, label, out, initial
+    def __init__(self, total: int, label: str, out=None, initial: int = 0) -> None:
+        # ``initial``: rows done before this process started (a resumed run). ``out`` is read
+        # when a job starts, not at import: standard error may have been replaced since.
+        self.total, self.label, self.out, self.initial = total, label, out or sys.stderr, initial
         self.start = time.perf_counter()
-        self.tty = out.isatty()
+        self.tty = self.out.isatty()
         self.last = 0.0
 
     def update(self, done: int) -> None:
