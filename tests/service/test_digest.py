@@ -104,12 +104,18 @@ def test_the_digest_route_is_its_offices_and_names_bad_input(api):
     assert (bad.status_code, bad.json()["field"]) == (422, "on")
 
 
-def test_the_nightly_batch_stores_digests_for_offices_and_the_cli_reads_them(tmp_path, capsys):
+def _office_with_a_waiting_request(tmp_path) -> str:
+    """A store where ``ORG`` is an office with a request waiting for its answer."""
     db = str(tmp_path / "k.db")
     make_store(db, n=120)
     with Store(db) as store:
         store.create_api_key("office", ORG)
         _intro(store, "i-wait", STRANGER_ORG, ORG, "requested", "2026-01-01")
+    return db
+
+
+def test_the_nightly_batch_stores_digests_for_offices_and_the_cli_reads_them(tmp_path, capsys):
+    db = _office_with_a_waiting_request(tmp_path)
     assert main(["--db", db, "score-batch", "-k", "5"]) == 0
     assert "1 office digests stored" in capsys.readouterr().out
     with Store(db) as store:
@@ -123,11 +129,7 @@ def test_the_nightly_batch_stores_digests_for_offices_and_the_cli_reads_them(tmp
 
 
 def test_a_run_stopped_before_its_digests_writes_them_when_started_again(tmp_path, capsys):
-    db = str(tmp_path / "k.db")
-    make_store(db, n=120)
-    with Store(db) as store:
-        store.create_api_key("office", ORG)
-        _intro(store, "i-wait", STRANGER_ORG, ORG, "requested", "2026-01-01")
+    db = _office_with_a_waiting_request(tmp_path)
     assert main(["--db", db, "score-batch", "-k", "5", "--since", "2000-01-01"]) == 0
     capsys.readouterr()
     with Store(db) as store:  # as if the process had died right after the run's last chunk

@@ -6,10 +6,14 @@ from data.store import Store
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
 
+def name_of(console, org_id: str) -> str:
+    with Store(console.db) as store:
+        return store.get_organization(org_id).name
+
+
 def test_a_name_that_several_hold_is_a_list_to_pick_from_without_the_asker(console):
     console.sign_in("office")
-    with Store(console.db) as store:
-        own = store.get_organization(OFFICE_ORG).name
+    own = name_of(console, OFFICE_ORG)
     r = console.client.get("/console/fit", params={"name": own[:2]})
     assert r.status_code == 200 and 'class="matches"' in r.text
     assert f"/console/fit?other={OFFICE_ORG}" not in r.text
@@ -17,8 +21,7 @@ def test_a_name_that_several_hold_is_a_list_to_pick_from_without_the_asker(conso
 
 def test_an_id_or_a_whole_name_shows_the_fit_at_once(console):
     console.sign_in("office")
-    with Store(console.db) as store:
-        name = store.get_organization(STRANGER_ORG).name
+    name = name_of(console, STRANGER_ORG)
     for given in (STRANGER_ORG, name):
         r = console.client.get("/console/fit", params={"name": given})
         assert r.status_code == 200 and 'class="reasons"' in r.text and name in r.text, given
@@ -38,8 +41,7 @@ def test_a_name_with_like_wildcards_matches_them_literally(console):
 
 def test_ones_own_name_or_id_says_it_cannot_be_paired_with_itself(console):
     console.sign_in("office")
-    with Store(console.db) as store:
-        own = store.get_organization(OFFICE_ORG).name
+    own = name_of(console, OFFICE_ORG)
     for given in (OFFICE_ORG, own):
         r = console.client.get("/console/fit", params={"name": given})
         assert r.status_code == 422 and "An organisation cannot be paired with itself." in r.text, given
