@@ -445,25 +445,31 @@ class Store:
                              F.ITEM_SCHEMA)
         return orgs, items
 
-    def outcome_frames(self, seqs: list[int] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Outcomes and their members as snapshot frames: every one, or those ``seqs``."""
+    def outcome_frames(self, seqs: list[int] | None = None, *, member: str | None = None,
+                       ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Outcomes and their members as snapshot frames: every one, those ``seqs``, or those
+        ``member`` is one of the members of."""
         # Retracted outcomes stay in the log but are left out of every snapshot.
+        kept, args = "key NOT IN (SELECT key FROM retractions)", ()
+        kept_members = "seq NOT IN (SELECT o.seq FROM outcomes o JOIN retractions r ON r.key = o.key)"
+        if member is not None:
+            among = " AND seq IN (SELECT seq FROM outcome_members WHERE org_id = ?)"
+            kept, kept_members, args = kept + among, kept_members + among, (member,)
         outcomes = self._frames("SELECT seq, key, stage, at, reason, suggestion_id, theme FROM outcomes",
-                                "seq", seqs, F.OUTCOME_SCHEMA, "key NOT IN (SELECT key FROM retractions)"
+                                "seq", seqs, F.OUTCOME_SCHEMA, kept, args
                                 ).with_columns(F.text_to_ts("at")).sort("seq")
         members = self._frames("SELECT seq, pos, org_id FROM outcome_members", "seq", seqs,
-                               F.MEMBER_SCHEMA, "seq NOT IN (SELECT o.seq FROM outcomes o"
-                               " JOIN retractions r ON r.key = o.key)")
+                               F.MEMBER_SCHEMA, kept_members, args)
         return outcomes, members
 
     def _frames(self, select: str, column: str, keys: list | None,
-                schema: dict[str, pl.DataType], where: str = "1") -> pl.DataFrame:
-        """One SELECT as a frame: every row that meets ``where``, or those of them whose
-        ``column`` is among ``keys``."""
+                schema: dict[str, pl.DataType], where: str = "1", args: tuple = ()) -> pl.DataFrame:
+        """One SELECT as a frame: every row that meets ``where`` (its parameters ``args``), or
+        those of them whose ``column`` is among ``keys``."""
         if keys is None:
-            return self._frame(f"{select} WHERE {where}", schema)
+            return self._frame(f"{select} WHERE {where}", schema, args)
         parts = [self._frame(f"{select} WHERE {where} AND {column} IN ({', '.join('?' * len(part))})",
-                             schema, part) for part in id_slices(list(keys))]
+                             schema, (*args, *part)) for part in id_slices(list(keys))]
         return pl.concat(parts) if parts else self._frame(select + " WHERE 0", schema)
 
     def export_parquet(self, directory: str | Path) -> dict[str, int]:

@@ -86,8 +86,6 @@ def kpis(store: Store, org: str | None, start: date | None, end: date | None, ru
         raise UnknownOrganization(org)
     start, end = window(start, end, today)
     # One organisation's journeys are the outcomes it is a member of: read those, not the log.
-    seqs = None if org is None else [r[0] for r in store.read(
-        "SELECT DISTINCT seq FROM outcome_members WHERE org_id=?", (org,))]
-    outcomes, members = store.outcome_frames(seqs)
+    outcomes, members = store.outcome_frames(member=org)
     return compute_kpis(outcomes, members, org_frame(store), slot_frame(store, org),
                         request_records(store, org, min(end, today), rules), start, end, org)
