@@ -68,14 +68,16 @@ def wait_ready(url: str, timeout: float = 600, server: subprocess.Popen | None =
 
 
 def wait_compiled(url: str, workers: int, timeout: float = 180) -> None:
-    """Until every worker says its model's trees are compiled (as a server soon after it
-    starts serving a model): ``4 × workers`` answers of /ready in a row."""
-    deadline, in_a_row = time.monotonic() + timeout, 0
-    while in_a_row < 4 * workers:
+    """Until each of the ``workers`` processes has said on /ready that its model's trees are
+    compiled (as a server does soon after it starts serving a model)."""
+    deadline, compiled = time.monotonic() + timeout, set()
+    while len(compiled) < workers:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the workers did not compile their model in {timeout}s")
         with urllib.request.urlopen(url, timeout=5) as r:
-            in_a_row = in_a_row + 1 if json.load(r)["compiled"] else 0
+            ready = json.load(r)
+        if ready["compiled"]:
+            compiled.add(ready["worker"])
         time.sleep(0.05)
 
 
@@ -124,7 +126,6 @@ def main() -> None:
                                    str(args.port), "--workers", str(args.workers), "--server",
                                    args.server], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_ready(base + "/health", server=server)
         wait_ready(base + "/ready", build_timeout(args.orgs), server=server)
         wait_compiled(base + "/ready", args.workers)
         live = wrk(base + "/", args.seconds, args.concurrency,
