@@ -100,7 +100,7 @@ def main() -> None:
     by_lightgbm = list_times(engine, askers)
     lightgbm_steps = steps(engine, askers)
     t = time.perf_counter()
-    if not compile_ranker(ranker, probe_rows(engine)):
+    if not compile_ranker(ranker, lambda: probe_rows(engine)):
         raise SystemExit("the ranker's trees did not compile to LightGBM's scores")
     print(f"ranker compiled in {time.perf_counter() - t:.1f}s (as a serving process does)")
     times = list_times(engine, askers)

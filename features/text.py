@@ -111,7 +111,7 @@ class RowMatrix:
         out = np.zeros(len(self.slot), dtype=np.float32)
         if self.base.shape[0] and self.base_t is not None and q.nnz:
             # The postings of q's terms summed by bincount: one pass, where a sparse product
-            # makes two (sizing, then filling) and a sparse result to densify (half the time).
+            # makes two (sizing, then filling) and leaves a sparse result to densify.
             t = self.base_t
             starts, ends = t.indptr[q.indices], t.indptr[q.indices + 1]
             rows = np.concatenate([t.indices[s:e] for s, e in zip(starts, ends, strict=True)])

@@ -91,6 +91,10 @@ class _StopAfterFloor:
 class Ranker:
     """Ranks candidates of each query; graded labels (0..5) per (query, candidate)."""
 
+    # The same trees as machine code, when a serving process has compiled them (``model_text``
+    # is what a compiler reads); ``predict`` then uses them instead of LightGBM's walk.
+    compiled_ = None
+
     def __init__(self, *, n_estimators: int = 300, learning_rate: float = 0.05,
                  num_leaves: int = 31, min_child_samples: int = 20, feature_fraction: float = 0.9,
                  seed: int = 0, num_threads: int = 2, early_stopping_rounds: int = 30) -> None:
@@ -191,16 +195,15 @@ class Ranker:
 
     def _threads(self, rows: int) -> int:
         # One request's few hundred rows run faster on one thread than on a pool that has
-        # to wake up (and requests already run side by side); large batches use the pool.
+        # to wake up (and each worker process has a core of its own); large batches use the pool.
         return self.num_threads if rows >= PARALLEL_ROWS else 1
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         x = self._check(x)
         if len(x) == 0:
             return np.zeros(0)
-        compiled = self.__dict__.get("compiled_")
-        if compiled is not None:  # the same trees as machine code (``model_text``)
-            return compiled.predict(x.astype(np.float64), n_jobs=self._threads(len(x)))
+        if self.compiled_ is not None:
+            return self.compiled_.predict(x.astype(np.float64), n_jobs=self._threads(len(x)))
         return self.booster_.predict(x, num_iteration=self.metrics_["best_iteration"],
                                      num_threads=self._threads(len(x)))
 

@@ -27,7 +27,8 @@ from data.generations import Generations
 from data.retractions import Retractions
 from data.store import Store
 from matching.engine import Engine, HeuristicScorer
-from service.compiled import compile_in_background
+from matching.ranker import Ranker
+from service.compiled import compile_ranker, probe_rows
 from service.lifecycle import servable_model
 from service.modeling import serving_engine
 
@@ -60,7 +61,7 @@ class Served:
 
     @property
     def compiled(self) -> bool:
-        return "compiled_" in getattr(self.engine.scorer, "__dict__", {})
+        return getattr(self.engine.scorer, "compiled_", None) is not None
 
 
 class LiveEngine:
@@ -82,6 +83,7 @@ class LiveEngine:
         # (`benchmarks/suggest_latency.py` prints lists/s by threads); worker processes,
         # one per core, are what use the machine.
         self.computing = threading.Lock()
+        self._compiling: Ranker | None = None  # the ranker whose trees this process compiles
         self.served = self._build()
         self._thread = None
         if follow:
@@ -151,6 +153,11 @@ class LiveEngine:
             served = self.served
             if self._rebuilt is not None:
                 served, self._rebuilt = self._rebuilt, None
+                if served.model_version == self.served.model_version:
+                    # The same artefact, loaded again by the build: keep the ranker in hand
+                    # (and its compiled trees) rather than a second copy of it.
+                    served = dataclasses.replace(served, engine=dataclasses.replace(
+                        served.engine, scorer=self.served.engine.scorer))
             served = self._apply(served)
             if self._store.live_model_version() != served.model_version:
                 served = self._with_model(served)
@@ -198,8 +205,7 @@ class LiveEngine:
 
     def _swap(self, served: Served) -> None:
         served.engine.warm()  # in this thread, before any request sees it
-        same_model = served.model_version == self.served.model_version
-        compile_in_background(served.engine, like=self.served.engine if same_model else None)
+        self._compile(served.engine)
         with self._changed:
             self.served = served
             self._changed.notify_all()
@@ -209,8 +215,16 @@ class LiveEngine:
     def _build(self) -> Served:
         served = Served(*serving_engine(self._store))
         served.engine.warm()
-        compile_in_background(served.engine)
+        self._compile(served.engine)
         return served
+
+    def _compile(self, engine: Engine) -> None:
+        """Compile the served ranker's trees in the background, once per ranker served."""
+        ranker = engine.scorer
+        if isinstance(ranker, Ranker) and ranker is not self._compiling:
+            self._compiling = ranker
+            threading.Thread(target=compile_ranker, args=(ranker, lambda: probe_rows(engine)),
+                             name="kyoso-compile", daemon=True).start()
 
     def _start_rebuild(self, reason: str) -> None:
         if self.rebuilding or self._stop.is_set():

@@ -9,8 +9,13 @@ import numpy as np
 import pytest
 
 import service.compiled as compiled
+from data.registry import Registry
+from data.store import Store
 from matching.ranker import Ranker
+from service.live import LiveEngine
+from service.modeling import reindex
 from tests.matching.test_ranker import NAMES, known_case
+from tests.service.conftest import make_store
 from tests.service.test_model_swap import register_random_model
 
 
@@ -31,11 +36,11 @@ def rows(seed: int = 5, n: int = 3000) -> np.ndarray:
 def test_compiled_trees_score_every_row_as_lightgbm_does(ranker):
     x = rows()
     by_lightgbm = ranker.predict(x)
-    assert compiled.compile_ranker(ranker, x[:500])
-    assert "compiled_" in ranker.__dict__
+    assert compiled.compile_ranker(ranker, lambda: x[:500])
+    assert ranker.compiled_ is not None
     assert np.allclose(ranker.predict(x), by_lightgbm, rtol=0, atol=1e-9)
     copy = pickle.loads(pickle.dumps(ranker))  # e.g. sent to a Dask worker
-    assert "compiled_" not in copy.__dict__
+    assert copy.compiled_ is None
     assert np.array_equal(copy.predict(x), by_lightgbm)
 
 
@@ -48,16 +53,16 @@ def test_trees_that_disagree_or_fail_to_compile_leave_lightgbm_scoring(ranker, m
     x = rows()
     by_lightgbm = ranker.predict(x)
     monkeypatch.setattr(compiled, "compiled_forest", lambda r: Wrong())
-    assert not compiled.compile_ranker(ranker, x[:500])
+    assert not compiled.compile_ranker(ranker, lambda: x[:500])
     assert "differ from LightGBM" in caplog.text
 
     def broken(r):
         raise RuntimeError("LLVM failed")
 
     monkeypatch.setattr(compiled, "compiled_forest", broken)
-    assert not compiled.compile_ranker(ranker, x[:500])
+    assert not compiled.compile_ranker(ranker, lambda: x[:500])
     assert "LLVM failed" in caplog.text
-    assert "compiled_" not in ranker.__dict__
+    assert ranker.compiled_ is None
     assert np.array_equal(ranker.predict(x), by_lightgbm)
 
 
@@ -73,6 +78,30 @@ def test_a_serving_process_compiles_the_live_model_and_lists_stay_the_same(api, 
     while not api.call("GET", "/ready").json()["compiled"]:
         assert time.monotonic() < deadline, "the live model was not compiled"
         time.sleep(0.2)
-    assert "compiled_" in live.served.engine.scorer.__dict__
+    assert live.served.engine.scorer.compiled_ is not None
     now = api.call("GET", "/v1/organizations/org-0000001/suggestions?k=5&fresh=true").json()
     assert now["suggestions"] == lightgbm["suggestions"]
+
+
+def test_a_full_build_serving_the_same_model_keeps_its_ranker_and_compiled_trees(tmp_path):
+    db = str(tmp_path / "k.db")
+    make_store(db)
+    with Store(db) as store:
+        register_random_model(store, tmp_path / "m", "v-a", 1, 0.30)
+        Registry(store).switch("v-a", "promote", "test", "a model to serve")
+    live = LiveEngine(db, follow=False)
+    try:
+        ranker = live.served.engine.scorer
+        deadline = time.monotonic() + 120
+        while ranker.compiled_ is None:
+            assert time.monotonic() < deadline, "the served model was not compiled"
+            time.sleep(0.1)
+        with Store(db) as store:
+            model = reindex(store)
+        live.sync()  # meets the reindex: a full build starts
+        live._rebuilding.join(timeout=120)
+        live.sync()
+        assert live.served.generation == model.generation and live.served.model_version == "v-a"
+        assert live.served.engine.scorer is ranker and live.served.compiled
+    finally:
+        live.close()
