@@ -18,7 +18,7 @@ from data.themes import THEMES
 from matching.consortia import TeamRules, propose_consortia, required_capabilities
 from matching.engine import Filters
 from service.api.deps import Caller, LiveDep, StoreDep, viewer_of
-from service.api.errors import NotReady, SamePair
+from service.api.errors import NotReady, SamePair, blame
 from service.api.types import (
     ConsortiumList,
     ConsortiumRequest,
@@ -150,11 +150,8 @@ class Matching(Controller):
         """Teams of 3-5 around a lead for a theme or a free-text need, under constraints."""
         principal.acts_for(data.lead, "$.lead")
         require_theme(store, data.theme, "$.theme", catalogue_only=True)
-        try:
+        with blame("$.lead", UnknownOrganization):
             engine = _served_for(live, store, data.lead).engine
-        except UnknownOrganization as exc:
-            exc.field = "$.lead"
-            raise
         required = required_capabilities(engine, theme=data.theme, need_text=data.need)
         rules = TeamRules(size=data.size, require_kinds=tuple(data.require_kinds.items()),
                           regions=tuple(data.regions), teams=data.teams)
