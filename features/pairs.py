@@ -43,11 +43,14 @@ SWAPPED: tuple[tuple[str, str], ...] = (
 )
 TEXT_FIT = ("text_fit_ab", "text_fit_ba")
 
-_THEME_CAPS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=np.float32)
-_THEME_ANSWERS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=bool)
+# Each catalogue theme's capabilities and the needs it answers, as theme × tag masks
+# (rows in catalogue order; THEME_ROW finds a theme's row).
+THEME_CAPABILITIES = np.zeros((len(THEMES), len(TAG_IDS)), dtype=bool)
+THEME_ANSWERS = np.zeros((len(THEMES), len(TAG_IDS)), dtype=bool)
+THEME_ROW = {theme.id: i for i, theme in enumerate(THEMES)}
 for _i, _t in enumerate(THEMES):
-    _THEME_CAPS[_i, [TAG_IDS.index(c) for c in _t.capabilities]] = 1.0
-    _THEME_ANSWERS[_i, [TAG_IDS.index(c) for c in _t.answers]] = True
+    THEME_CAPABILITIES[_i, [TAG_IDS.index(c) for c in _t.capabilities]] = True
+    THEME_ANSWERS[_i, [TAG_IDS.index(c) for c in _t.answers]] = True
 STRICT, OPEN = NDA_STANCES.index("strict"), NDA_STANCES.index("open")
 
 
@@ -72,8 +75,9 @@ def _haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return (2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
 
 
-_CAPS_SHARE = np.ascontiguousarray((_THEME_CAPS / _THEME_CAPS.sum(axis=1, keepdims=True)).T)
-_ANSWERED_BY = np.ascontiguousarray(_THEME_ANSWERS.T, dtype=np.float32)
+_CAPS_SHARE = np.ascontiguousarray(
+    (THEME_CAPABILITIES / THEME_CAPABILITIES.sum(axis=1, keepdims=True)).T, dtype=np.float32)
+_ANSWERED_BY = np.ascontiguousarray(THEME_ANSWERS.T, dtype=np.float32)
 
 
 def theme_fit(strengths: np.ndarray, needs: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ import numpy as np
 from data.errors import KyosoError
 from data.records import KINDS, Consortium
 from data.taxonomy import TAG_IDS, TAGS
-from data.themes import THEME_BY_ID
+from features.pairs import THEME_CAPABILITIES, THEME_ROW
 from matching.candidates import candidates_for
 from matching.engine import Engine
 from matching.visibility import PUBLIC, Viewer
@@ -55,9 +55,9 @@ def required_capabilities(engine: Engine, *, theme: str | None = None,
     """The capability tags a team must cover, from a catalogue theme or a free-text need."""
     need = np.zeros(len(TAG_IDS), dtype=bool)
     if theme is not None:
-        if theme not in THEME_BY_ID:
+        if theme not in THEME_ROW:
             raise UnknownTheme(theme)
-        need[[TAG_IDS.index(c) for c in THEME_BY_ID[theme].capabilities]] = True
+        need |= THEME_CAPABILITIES[THEME_ROW[theme]]
     if need_text:
         vectors = engine.ctx.text.encode([need_text, *_TAG_TEXT])
         sims = (vectors[1:] @ vectors[0].T).toarray().ravel()
@@ -150,6 +150,7 @@ def _describe(engine: Engine, lead: int, members: np.ndarray, required: np.ndarr
     for m in everyone:  # only what the viewer may see is reported as covered
         joint |= engine.items.visible_tags(m, viewer, strengths=True)
     covered, missing = required & joint, required & ~joint
+    coverage = covered.sum() / max(required.sum(), 1)
     matches = []
     for m in members.tolist():
         matches += engine.need_matches(lead, m, viewer, top=1) + engine.need_matches(m, lead, viewer, top=1)
@@ -157,8 +158,7 @@ def _describe(engine: Engine, lead: int, members: np.ndarray, required: np.ndarr
         lead_id=str(eco.ids[lead]), members=tuple(str(eco.ids[m]) for m in everyone),
         kinds=tuple(KINDS[eco.kind[m]] for m in everyone),
         # 0–1: the even mean of the capabilities covered and the members' fit with the lead.
-        score=round(float((covered.sum() / max(required.sum(), 1) + fit.mean()) / 2), 4),
-        coverage=round(float(covered.sum() / max(required.sum(), 1)), 4),
+        score=round(float((coverage + fit.mean()) / 2), 4), coverage=round(float(coverage), 4),
         covered=tuple(TAG_IDS[i] for i in np.flatnonzero(covered)),
         missing=tuple(TAG_IDS[i] for i in np.flatnonzero(missing)),
         explanation=tuple(matches), themes=tuple(engine.themes_for(everyone, viewer)))

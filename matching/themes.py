@@ -8,12 +8,11 @@ import polars as pl
 
 from data.records import ThemeCoverage, ThemeSuggestion
 from data.taxonomy import TAG_IDS
-from data.themes import THEME_BY_ID, THEMES
+from data.themes import THEMES
 from features.ecosystem import Ecosystem
-from features.pairs import theme_fit
+from features.pairs import THEME_ANSWERS, THEME_CAPABILITIES, THEME_ROW, theme_fit
 
 _TAGS = np.array(TAG_IDS)
-_CAPABILITIES = np.array([np.isin(_TAGS, theme.capabilities) for theme in THEMES])  # theme × tag
 
 
 def rank_themes(strengths: np.ndarray, needs: np.ndarray, k: int = 3,
@@ -24,7 +23,7 @@ def rank_themes(strengths: np.ndarray, needs: np.ndarray, k: int = 3,
     for i in np.argsort(-scores, kind="stable")[:k]:
         if scores[i] < min_score:
             break
-        theme, caps = THEMES[i], _CAPABILITIES[i]
+        theme, caps = THEMES[i], THEME_CAPABILITIES[i]
         out.append(ThemeSuggestion(
             theme_id=theme.id, en=theme.en, ja=theme.ja, score=round(float(scores[i]), 4),
             covered=tuple(str(t) for t in _TAGS[caps & strengths]),
@@ -40,9 +39,7 @@ def theme_fit_of(theme_id: str, a_strengths: np.ndarray, a_needs: np.ndarray,
     """Per partner (rows of ``b_*``), 0..1: the share of the theme's capabilities the partner
     brings that the asker lacks (what it adds), with a quarter for the theme answering a
     need of either side. ``a_*``: the asker's tag vectors; ``b_*``: partners × tags."""
-    theme = THEME_BY_ID[theme_id]
-    caps = np.isin(_TAGS, theme.capabilities)
-    answers = np.isin(_TAGS, theme.answers)
+    caps, answers = THEME_CAPABILITIES[THEME_ROW[theme_id]], THEME_ANSWERS[THEME_ROW[theme_id]]
     brings = (b_strengths & caps).sum(axis=1) / caps.sum()
     adds = (b_strengths & caps & ~a_strengths).sum(axis=1) / caps.sum()
     answered = ((b_needs | a_needs) & answers).any(axis=1)
@@ -52,9 +49,7 @@ def theme_fit_of(theme_id: str, a_strengths: np.ndarray, a_needs: np.ndarray,
 def theme_coverage(theme_id: str, fit: float, a_needs: np.ndarray, b_strengths: np.ndarray,
                    b_needs: np.ndarray) -> ThemeCoverage:
     """How one partner covers the theme, from the tags the viewer may see."""
-    theme = THEME_BY_ID[theme_id]
-    caps = np.isin(_TAGS, theme.capabilities)
-    answers = np.isin(_TAGS, theme.answers)
+    caps, answers = THEME_CAPABILITIES[THEME_ROW[theme_id]], THEME_ANSWERS[THEME_ROW[theme_id]]
     return ThemeCoverage(theme_id=theme_id, fit=round(float(fit), 4),
                          covered=tuple(str(t) for t in _TAGS[caps & b_strengths]),
                          answers=tuple(str(t) for t in _TAGS[answers & (a_needs | b_needs)]))
