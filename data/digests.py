@@ -29,6 +29,10 @@ class Digests:
         return [(r[0], r[1]) for r in self.store.read(
             f"SELECT org_id, body FROM digests WHERE {where} ORDER BY org_id", args)]
 
+    def has_run(self, run_id: str) -> bool:
+        """Whether the run has written its digests (any)."""
+        return bool(self.store.read("SELECT 1 FROM digests WHERE run_id=? LIMIT 1", (run_id,)))
+
     def last_run(self) -> str | None:
         """The latest run that wrote digests."""
         rows = self.store.read("SELECT run_id FROM digests ORDER BY created_at DESC LIMIT 1")

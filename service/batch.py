@@ -129,8 +129,10 @@ def run_batch(store: Store, *, since: datetime | None = None, k: int = DEFAULT_K
                model_version=servable_model(store, actor="score-batch").version)
     resumed_at = run.chunks_done
     if run.status == "done":
-        log(f"batch {run.id} is already done: nothing to change")
-        if not Digests(store).of_run(run.id):  # stopped between its last chunk and its digests
+        if Digests(store).has_run(run.id):
+            log(f"batch {run.id} is already done: nothing to change")
+        else:  # stopped between its last chunk and its digests
+            log(f"batch {run.id} is already done: writing the digests it had not written")
             write_run_digests(store, run, datetime.now(UTC).date(), stall_rules)
         return _summary(runs, run, resumed_at, started, already_done=True)
     registrants = runs.registrants(run)
