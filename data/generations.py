@@ -61,7 +61,6 @@ class Generations:
     def reindex(self, terms: list[str], idf: np.ndarray) -> TextModel:
         """Store a newly learned vectoriser and, in the same transaction, ask every serving
         process to rebuild its engine with it."""
-
         now = now_text()
         with self.store.transaction() as conn:
             generation = record_change(conn, "reindex", None, now)

@@ -64,7 +64,6 @@ class StoredEvaluation(msgspec.Struct, frozen=True, kw_only=True):
     at: str
 
 
-
 def stack_of(history: list[HistoryEntry]) -> list[str]:
     """The versions that were live, oldest first, with rollbacks and fallbacks applied."""
     stack: list[str] = []

@@ -68,7 +68,6 @@ def _json_list(column: str) -> pl.Expr:
     return pl.when(col.list.len() == 0).then(pl.lit("[]")).otherwise(joined).alias(column)
 
 
-
 def outcome_hash(outcome: Outcome) -> str:
     return hashlib.sha256(_json.encode(outcome)).hexdigest()
 

@@ -47,7 +47,6 @@ class StoredLists:
 
     def replace(self, org_id: str, rows: list[Row], model_version: str | None) -> None:
         """Replace an organisation's stored list: rows of (partner_id, score, body json)."""
-
         with self.store.transaction() as conn:
             write_suggestions(conn, org_id, rows, model_version, now_text())
 

@@ -1,8 +1,7 @@
 """Text vectors that every process serving one store maps from the same files.
 
 The text vectors are most of an engine's memory (`benchmarks/suggest_latency.py` prints their
-size),
-and every process that serves a store at one generation builds the same ones. So the
+size), and every process that serves a store at one generation builds the same ones. So the
 first process to build them writes them next to the store, under the generation and the
 vectoriser they come from, and every process — itself included — maps those files
 read-only: the operating system keeps one copy in memory for all of them, however many
