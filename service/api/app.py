@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar, get
+from litestar.concurrency import get_asyncio_executor, set_asyncio_executor
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
@@ -70,7 +72,16 @@ def ready(store: StoreDep, live: LiveDep) -> Ready:
                  fallback=served.note, note=live.last_error)
 
 
+# Threads for request handlers. A live list waits its turn for the engine in one of them
+# (``LiveEngine.computing``), so there must be many more than the event loop's default
+# (six on two cores), or /ready, stored lists and writes would queue behind waiting lists.
+REQUEST_THREADS = 64
+
+
 def create_app(settings: Settings) -> Litestar:
+    if get_asyncio_executor() is None:  # one pool per process (it cannot be set once serving)
+        set_asyncio_executor(ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="kyoso-request"))
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         store = Store(settings.db)

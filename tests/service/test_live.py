@@ -3,6 +3,8 @@ and a text made confidential is never quoted again, stored lists included."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -219,3 +221,28 @@ def test_a_vectoriser_stored_in_an_older_form_is_learned_anew_for_every_process(
         stored = generations.text_model()
         assert stored.generation > old.generation and speaks_today(stored.terms)
         assert sorted(vectorizer.vocabulary_) == sorted(stored.terms)
+
+
+def test_lists_waiting_for_the_engine_do_not_hold_up_other_requests(api):
+    """While one list computes, those waiting for the engine must not take every request
+    thread: /ready and a write still answer."""
+    live = api.client.app.state.live
+    answered: list[int] = []
+    live.computing.acquire()  # a long list is being computed
+    try:
+        waiting = [threading.Thread(target=lambda: api.call(
+            "GET", f"/v1/organizations/{OFFICE_ORG}/suggestions?k=3&fresh=true")) for _ in range(12)]
+        for w in waiting:
+            w.start()
+        time.sleep(1.0)
+        others = threading.Thread(target=lambda: answered.extend([
+            api.call("GET", "/ready").status_code,
+            api.call("POST", "/v1/organizations", json={**TOWN, "id": "org-while-busy"}).status_code]))
+        others.start()
+        others.join(timeout=10)
+        in_time = list(answered)  # before the list being computed lets the others go
+    finally:
+        live.computing.release()
+    for w in [*waiting, others]:
+        w.join(timeout=60)
+    assert in_time == [200, 201]
