@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from features.ecosystem import Ecosystem
 from features.pairs import PairContext, asker_rows
 from features.text import fit_rows
 
@@ -132,3 +133,11 @@ def candidates_for(ctx: PairContext, a: int, *, theme: int = -1, allowed: np.nda
     merged = np.concatenate([picked, *extra])
     _, first = np.unique(merged, return_index=True)
     return merged[np.sort(first)]
+
+
+def covering(eco: Ecosystem, ok: np.ndarray, tags: np.ndarray, limit: int) -> np.ndarray:
+    """Up to ``limit`` organisations among ``ok`` whose strengths cover the most of ``tags``
+    (a bool mask over the tags; at least one covered), most first."""
+    count = eco.strengths[:, tags].sum(axis=1)
+    found = np.flatnonzero(ok & (count > 0))
+    return found[np.argsort(-count[found], kind="stable")][:limit]

@@ -15,12 +15,13 @@ from data.errors import KyosoError
 from data.records import KINDS, Consortium
 from data.taxonomy import TAG_IDS, TAGS
 from features.pairs import THEME_CAPABILITIES, THEME_ROW
-from matching.candidates import candidates_for
+from matching.candidates import candidates_for, covering
 from matching.engine import Engine
 from matching.visibility import PUBLIC, Viewer
 
 W_COVER, W_LEAD, W_TEAM = 1.0, 0.5, 0.3
 _TAG_TEXT = [" ".join((t.en, t.ja, *t.terms_en, *t.terms_ja)) for t in TAGS]
+COVER_POOL = 300  # organisations that bring the most of the required capabilities, beside retrieval's
 
 
 class ConsortiumImpossible(KyosoError):
@@ -78,9 +79,7 @@ def propose_consortia(engine: Engine, lead_id: str, required: np.ndarray, rules:
     if rules.regions:
         ok &= np.isin(eco.region, [eco.regions.index(r) for r in rules.regions if r in eco.regions])
     ok[lead] = False
-    covering = eco.strengths[:, required].sum(axis=1).astype(float)
-    by_cover = np.flatnonzero(ok & (covering > 0))
-    by_cover = by_cover[np.argsort(-covering[by_cover], kind="stable")][:300]
+    by_cover = covering(eco, ok, required, COVER_POOL)
     pool = np.unique(np.concatenate([candidates_for(engine.ctx, lead, allowed=ok), by_cover]))
     if len(pool) == 0:
         raise ConsortiumImpossible("no candidate organisations meet the constraints")

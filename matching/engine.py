@@ -27,9 +27,18 @@ from features.ecosystem import (
     without_outcomes,
 )
 from features.graph import build_graph, grown, serving_day
-from features.pairs import FEATURES, PairContext, asker_given, asker_rows, pair_features, reverse_given
+from features.pairs import (
+    FEATURES,
+    THEME_CAPABILITIES,
+    THEME_ROW,
+    PairContext,
+    asker_given,
+    asker_rows,
+    pair_features,
+    reverse_given,
+)
 from features.text import TextVectors, build_text_vectors
-from matching.candidates import CandidateConfig, candidates_for
+from matching.candidates import CandidateConfig, candidates_for, covering
 from matching.coldstart import cold_blend
 from matching.cooling import COOLING_OFF_DAYS, cooling_off
 from matching.diversity import diversify
@@ -49,6 +58,7 @@ F = {name: i for i, name in enumerate(FEATURES)}
 # How much a mode tilts the two-way score (a tie-break among good matches, not a new model).
 MODE_TILT = 0.15
 THEMES_SHOWN = 3  # catalogue themes proposed with each suggestion
+THEME_POOL = 100  # bearers of a theme's capabilities added to the candidates when it is asked for
 REASON_FEATURES = ("same_region", "distance_km", "industry_distance", "tag_overlap")
 
 
@@ -107,6 +117,12 @@ class Ranked:
     x_forward: np.ndarray
     reverse: np.ndarray  # the two-way score as each partner's own list would rank the asker
     theme_fit: np.ndarray | None = None  # how each covers the catalogue theme asked for
+
+    def take(self, rows: np.ndarray) -> Ranked:
+        """These rows, in this order."""
+        return Ranked(self.partners[rows], self.score[rows], self.forward[rows], self.backward[rows],
+                      self.x_forward[rows], self.reverse[rows],
+                      None if self.theme_fit is None else self.theme_fit[rows])
 
 
 @dataclass(frozen=True)
@@ -264,10 +280,17 @@ class Engine:
                       reverse[order])
 
     def rank(self, a: int, *, filters: Filters = Filters(), theme: int = -1,
-             mode: MatchMode = "co-creation") -> Ranked:
+             mode: MatchMode = "co-creation", bringing: np.ndarray | None = None) -> Ranked:
+        """``bringing``: capabilities (a tag mask) whose best bearers join the candidates, so
+        a theme asked for is met by those who bring it even where retrieval missed them."""
         rows = asker_rows(self.ctx, a)
-        cands = candidates_for(self.ctx, a, theme=theme, allowed=self.allowed(a, filters),
-                               config=self.candidates, rows=rows)
+        allowed = self.allowed(a, filters)
+        cands = candidates_for(self.ctx, a, theme=theme, allowed=allowed, config=self.candidates, rows=rows)
+        if bringing is not None:
+            allowed &= self.eco.registered <= self.ctx.graph.day
+            allowed[a] = False
+            extra = covering(self.eco, allowed, bringing, THEME_POOL)
+            cands = np.concatenate([cands, extra[~np.isin(extra, cands)]])
         return self.score_pairs(a, cands, theme=theme, mode=mode, rows=rows)
 
     # --- suggestions -------------------------------------------------------------------------
@@ -276,10 +299,11 @@ class Engine:
                 filters: Filters = Filters(), theme: str | None = None, viewer: Viewer = PUBLIC,
                 diverse: bool = True, exposure: Counter | None = None,
                 cap: int | None = None, lang: Lang = "en") -> list[Suggestion]:
-        """``theme``: a catalogue theme re-weights the list toward partners that bring its
-        capabilities and whose pair it answers (any theme also feeds the theme features)."""
+        """``theme``: a catalogue theme keeps the partners that bring its capabilities (see
+        ``theme_weighted``); any theme also feeds the theme features."""
         a = self.index_of(org_id)
-        ranked = self.rank(a, filters=filters, theme=self.theme_code(theme), mode=mode)
+        ranked = self.rank(a, filters=filters, theme=self.theme_code(theme), mode=mode,
+                           bringing=THEME_CAPABILITIES[THEME_ROW[theme]] if theme in THEME_BY_ID else None)
         if theme in THEME_BY_ID:
             ranked = self.theme_weighted(a, ranked, theme)
         return self.suggestions_from(a, ranked, k=k, viewer=viewer, diverse=diverse,
@@ -287,15 +311,17 @@ class Engine:
                                      theme=theme if theme in THEME_BY_ID else None)
 
     def theme_weighted(self, a: int, ranked: Ranked, theme: str) -> Ranked:
-        """The ranking re-weighted by how each partner covers a catalogue theme."""
+        """The partners that bring at least one of a catalogue theme's capabilities (all of
+        them, when none does), re-weighted by how they cover the theme."""
         eco = self.eco
+        bears = eco.strengths[ranked.partners][:, THEME_CAPABILITIES[THEME_ROW[theme]]].any(axis=1)
+        if bears.any():
+            ranked = ranked.take(np.flatnonzero(bears))
         fit = theme_fit_of(theme, eco.strengths[a], eco.needs[a], eco.strengths[ranked.partners],
                            eco.needs[ranked.partners])
         score = ranked.score * (1 + THEME_TILT * fit) / (1 + THEME_TILT)
         order = np.argsort(-score, kind="stable")
-        return Ranked(ranked.partners[order], score[order], ranked.forward[order],
-                      ranked.backward[order], ranked.x_forward[order], ranked.reverse[order],
-                      fit[order])
+        return dataclasses.replace(ranked, score=score, theme_fit=fit).take(order)
 
     def suggestions_from(self, a: int, ranked: Ranked, *, k: int, viewer: Viewer = PUBLIC,
                          diverse: bool = True, exposure: Counter | None = None,

@@ -269,11 +269,11 @@ def test_reasons_come_in_the_asked_language(api):
         assert s["position_by_score"] >= 1
 
 
-def test_a_theme_reweights_the_suggestions_and_says_how_each_covers_it(api):
+def test_a_theme_keeps_the_partners_that_bring_it_and_says_how_each_covers_it(api):
     base = f"/v1/organizations/{OFFICE_ORG}/suggestions?k=10"
     lists = {t: api.call("GET", f"{base}&theme={t}").json()["suggestions"]
              for t in ("airport-tourism-dx", "telemedicine-remote")}
     ids = {t: [s["partner_id"] for s in found] for t, found in lists.items()}
     assert ids["airport-tourism-dx"] != ids["telemedicine-remote"]
     for t, found in lists.items():
-        assert all(s["theme"]["theme_id"] == t for s in found)
+        assert found and all(s["theme"]["theme_id"] == t and s["theme"]["covered"] for s in found)
