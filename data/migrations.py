@@ -292,6 +292,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, org_id)
     ) WITHOUT ROWID;
     """,
+    # 13: KPI reports computed off the request path, each with the state of its inputs
+    """
+    CREATE TABLE kpi_reports (
+        key TEXT PRIMARY KEY,
+        inputs TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        body BLOB NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 Row = tuple[str, float, bytes]  # a stored suggestion: (partner_id, score, Suggestion JSON)
 
 
+def _touch(conn: sqlite3.Connection) -> None:
+    """Count the write, so readers of every list (the KPIs) can tell cheaply that one changed."""
+    conn.execute("INSERT INTO meta VALUES ('lists_written', '1') ON CONFLICT(key)"
+                 " DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
 def drop_lists_quoting(conn: sqlite3.Connection, org_id: str, now: str) -> None:
     """Drop the stored list of ``org_id`` and every stored list that names it as a partner,
     inside the caller's transaction, and mark their owners for the next batch."""
@@ -28,6 +34,8 @@ def drop_lists_quoting(conn: sqlite3.Connection, org_id: str, now: str) -> None:
     for part in id_slices(owners):
         conn.execute(f"DELETE FROM suggestions WHERE org_id IN ({', '.join('?' * len(part))})", part)
     conn.executemany("INSERT OR IGNORE INTO stale_lists VALUES (?, ?)", [(o, now) for o in owners])
+    if owners:
+        _touch(conn)
 
 
 def write_suggestions(conn: sqlite3.Connection, org_id: str, rows: list[Row],
@@ -37,6 +45,7 @@ def write_suggestions(conn: sqlite3.Connection, org_id: str, rows: list[Row],
     conn.executemany("INSERT INTO suggestions VALUES (?,?,?,?,?,?,?)",
                      [(org_id, rank, pid, score, body.decode(), model_version, now)
                       for rank, (pid, score, body) in enumerate(rows, start=1)])
+    _touch(conn)
 
 
 class StoredLists:

@@ -28,7 +28,8 @@ from data.stored_lists import Row, StoredLists
 from matching.batch import BATCH_MODE, Scored, merge_entry, score_chunk, suggestion_row
 from matching.engine import Engine
 from matching.followup import StallRules
-from service.digest import write_run_digests
+from service.digest import office_orgs, write_run_digests
+from service.kpis import prepare_reports
 from service.lifecycle import servable_model
 from service.modeling import engine_from_store
 from service.progress import Progress
@@ -158,6 +159,8 @@ def run_batch(store: Store, *, since: datetime | None = None, k: int = DEFAULT_K
     run = runs.finish(run.id)
     # What each office should act on, as of the day the run ends: for a mailer to deliver.
     digests = write_run_digests(store, run, datetime.now(UTC).date(), stall_rules)
+    # The morning's first KPI pages find their reports ready.
+    prepare_reports(store.path, stall_rules, [None, *office_orgs(store)])
     return msgspec.structs.replace(_summary(runs, run, resumed_at, started), digests=digests)
 
 

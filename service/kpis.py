@@ -1,19 +1,34 @@
-"""KPIs read from the store: the service gathers the records, ``matching.kpis`` computes."""
+"""KPIs read from the store: the service gathers the records, ``matching.kpis`` computes.
+
+Reading the whole outcome log takes seconds at scale, so reports are computed off the
+request path (``KpiService``), on connections of their own, once per state of their inputs,
+and kept in the store, where every worker finds them.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import msgspec
 import polars as pl
 
 from data import frames as F
 from data.errors import UnknownOrganization
 from data.introduction_events import IntroductionEvents
 from data.introductions import Introductions
+from data.kpi_reports import KpiReports, Report
 from data.store import Store
 from matching.followup import StallRules
 from matching.kpis import Kpis, RequestRecord, compute_kpis
 from service.followup import entry
+
+log = logging.getLogger("kyoso.kpis")
 
 
 class BadWindow(ValueError):
@@ -89,3 +104,114 @@ def kpis(store: Store, org: str | None, start: date | None, end: date | None, ru
     outcomes, members = store.outcome_frames(member=org)
     return compute_kpis(outcomes, members, org_frame(store), slot_frame(store, org),
                         request_records(store, org, min(end, today), rules), start, end, org)
+
+
+class KpiView(msgspec.Struct, frozen=True, kw_only=True):
+    """The latest report asked for, as a page shows it while a newer one may be computed."""
+
+    kpis: Kpis | None  # None while the first report for this range is computed
+    as_of: datetime | None  # when the store was read for it
+    current: bool  # computed from the store as it is now
+
+
+_decode = msgspec.json.Decoder(Kpis)
+
+
+class _Job(msgspec.Struct):
+    queued: float  # monotonic time: a job queued after a write reads the store after it
+    future: Future[Report]
+
+
+def _log_failure(future: Future[Report]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("a KPI report failed", exc_info=future.exception())
+
+
+class KpiService:
+    """KPI reports computed in the background, at most ``threads`` at a time, each report
+    once per state of its inputs; a report asked for while one is computed waits for it."""
+
+    def __init__(self, db: str | Path, rules: StallRules, threads: int = 2) -> None:
+        self.db, self.rules = db, rules
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="kyoso-kpis")
+        self._lock = threading.Lock()
+        self._jobs: dict[str, _Job] = {}
+        self._local = threading.local()
+        self._stores: list[Store] = []
+
+    def view(self, store: Store, org: str | None, start: date | None, end: date | None,
+             today: date | None = None, wait: float = 0.05) -> KpiView:
+        """The latest report within ``wait`` seconds; when the store has changed since it was
+        computed, a newer one is computed meanwhile (a page asks again to see it).
+
+        Raises:
+            UnknownOrganization: ``org`` is not in the store.
+            BadWindow: the range ends before it starts.
+        """
+        key, ask, inputs, report = self._ask(store, org, start, end, today)
+        current = report is not None and report.inputs == inputs
+        if not current:
+            job = self._start(key, ask, queued_after=None)
+            with contextlib.suppress(TimeoutError):  # a small store's report is ready in time
+                report, current = job.result(timeout=wait), True
+        return KpiView(kpis=_decode.decode(report.body) if report else None,
+                       as_of=F.parse_ts(report.as_of) if report else None, current=current)
+
+    def exact(self, store: Store, org: str | None, start: date | None, end: date | None,
+              today: date | None = None) -> Kpis:
+        """The report of the store as it is now: the kept one if its inputs have not changed,
+        else one computed after this call (blocks the calling thread meanwhile)."""
+        asked = time.monotonic()
+        key, ask, inputs, report = self._ask(store, org, start, end, today)
+        if report is None or report.inputs != inputs:
+            report = self._start(key, ask, queued_after=asked).result()
+        return _decode.decode(report.body)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for store in self._stores:
+            store.close()
+
+    def _ask(self, store: Store, org: str | None, start: date | None, end: date | None,
+             today: date | None) -> tuple[str, tuple, str, Report | None]:
+        today = today or datetime.now(UTC).date()
+        if org is not None and not store.has_organization(org):
+            raise UnknownOrganization(org)
+        start, end = window(start, end, today)
+        ask = (org, start, end, today)
+        key = msgspec.json.encode([org, start, end, min(end, today), self.rules]).decode()
+        reports = KpiReports(store)
+        return key, ask, reports.inputs(), reports.get(key)
+
+    def _start(self, key: str, ask: tuple, queued_after: float | None) -> Future[Report]:
+        with self._lock:
+            job = self._jobs.get(key)
+            if job and not job.future.done() and (queued_after is None or job.queued >= queued_after):
+                return job.future
+            job = _Job(time.monotonic(), self._pool.submit(self._compute, key, *ask))
+            job.future.add_done_callback(_log_failure)
+            self._jobs = {k: j for k, j in self._jobs.items() if not j.future.done()} | {key: job}
+            return job.future
+
+    def _compute(self, key: str, org: str | None, start: date, end: date, today: date) -> Report:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.db)
+            with self._lock:
+                self._stores.append(store)
+        reports = KpiReports(store)
+        as_of, inputs = F.now_text(), reports.inputs()
+        found = kpis(store, org, start, end, self.rules, today)
+        return reports.put(key, inputs, as_of, msgspec.json.encode(found))
+
+
+def prepare_reports(db: str | Path, rules: StallRules, orgs: list[str | None]) -> None:
+    """Compute the reports of the default range for these organisations (None: the ecosystem)
+    ahead of their first visit, the way a page would ask for them."""
+    service = KpiService(db, rules, threads=1)
+    try:
+        with Store(db) as store:
+            for org in orgs:
+                service.exact(store, org, None, None)
+    finally:
+        service.close()

@@ -35,6 +35,7 @@ from service.api.schema import VariadicTuples, document_errors
 from service.api.state import Jobs
 from service.api.types import Health, Ready
 from service.console import console
+from service.kpis import KpiService
 from service.live import LiveEngine
 from service.settings import Settings
 
@@ -90,9 +91,11 @@ def create_app(settings: Settings) -> Litestar:
             app.state.key_store = Store(settings.db)
             app.state.live = LiveEngine(settings.db, poll=settings.poll_seconds)
             app.state.jobs = Jobs(settings, app.state.live, store)
+            app.state.kpis = KpiService(settings.db, settings.stall_rules)
             yield
         finally:
             app.state.jobs.join(timeout=5) if hasattr(app.state, "jobs") else None
+            app.state.kpis.close() if hasattr(app.state, "kpis") else None
             app.state.live.close() if hasattr(app.state, "live") else None
             app.state.key_store.close() if hasattr(app.state, "key_store") else None
             store.close()
@@ -107,6 +110,7 @@ def create_app(settings: Settings) -> Litestar:
                       "principal": Provide(principal), "store": Provide(deps.store, sync_to_thread=False),
                       "live": Provide(deps.live, sync_to_thread=False),
                       "jobs": Provide(deps.jobs, sync_to_thread=False),
+                      "kpis": Provide(deps.kpis, sync_to_thread=False),
                       "settings": Provide(lambda: settings, sync_to_thread=False)},
         lifespan=[lifespan],
         guards=[authenticated],

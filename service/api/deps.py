@@ -10,6 +10,7 @@ from matching.visibility import Viewer
 from service.api.auth import Principal
 from service.api.state import Jobs
 from service.disclosure import viewer_for
+from service.kpis import KpiService
 from service.live import LiveEngine
 
 
@@ -25,6 +26,10 @@ def jobs(request: Request) -> Jobs:
     return request.app.state.jobs
 
 
+def kpis(request: Request) -> KpiService:
+    return request.app.state.kpis
+
+
 def viewer_of(store: Store, principal: Principal) -> Viewer:
     """The disclosure rule's view of this caller: admins see all; an office sees what its
     organisation may; analysts see public items only."""
@@ -36,4 +41,5 @@ def viewer_of(store: Store, principal: Principal) -> Viewer:
 StoreDep = NamedDependency[Store]
 LiveDep = NamedDependency[LiveEngine]
 JobsDep = NamedDependency[Jobs]
+KpisDep = NamedDependency[KpiService]
 Caller = NamedDependency[Principal]

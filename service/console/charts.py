@@ -8,7 +8,7 @@ from markupsafe import Markup
 from data.records import Lang
 from matching.kpis import Kpis
 from service.console.i18n import name, words
-from service.kpi_report import ChartWords, bars, exposure_chart, funnel_chart
+from service.kpi_report import ChartWords, bars, exposure_chart, funnel_chart, time_chart
 
 _NS = ' xmlns="http://www.w3.org/2000/svg"'
 
@@ -32,4 +32,4 @@ def metric_bars(rows: list[tuple[str, float | None]], metric: str, lang: Lang) -
 
 def kpi_charts(k: Kpis, lang: Lang) -> list[Markup]:
     said = chart_words(lang)
-    return [inline(funnel_chart(k, said)), inline(exposure_chart(k, said))]
+    return [inline(funnel_chart(k, said)), inline(time_chart(k, said)), inline(exposure_chart(k, said))]

@@ -11,8 +11,9 @@ from litestar.response import Template
 
 from data.store import Store
 from service.api.auth import Principal
+from service.api.deps import KpisDep
 from service.api.followup import FollowUp
-from service.api.kpis import KpiRoutes
+from service.api.kpis import kpi_view
 from service.api.matching_routes import BATCH_LANG
 from service.console.charts import kpi_charts
 from service.console.office import own_org, store_names
@@ -58,17 +59,16 @@ class FollowUpPages(Controller):
         return page(request, "digest.html", digest=found, names=names, batch_lang=BATCH_LANG)
 
     @get("/kpis", sync_to_thread=True)
-    def kpis(self, request: Request, user: User, store: StoreDep, settings: SettingsDep) -> Template:
+    def kpis(self, request: Request, user: User, store: StoreDep, kpis: KpisDep) -> Template:
+        """The latest report at once; while a newer one is computed the report part asks
+        again every few seconds and swaps itself (``kpi_report.html``)."""
         (start, end), problem = window(request)
-        found = None
+        view = None
         if problem is None:
-            if user.role == "office":
-                found, problem = attempt(lambda: KpiRoutes.organization_kpis.fn(
-                    None, org_id=user.org, principal=user, store=store, settings=settings,
-                    start=start, end=end))
-            else:
-                found, problem = attempt(lambda: KpiRoutes.ecosystem_kpis.fn(
-                    None, principal=user, store=store, settings=settings, org=None, start=start, end=end))
-        return page(request, "kpis.html", kpis=found, problem=problem,
-                    charts=kpi_charts(found, lang_of(request)) if found else [],
+            org = user.org if user.role == "office" else None
+            view, problem = attempt(lambda: kpi_view(user, store, kpis, org, start, end))
+        found = view.kpis if view else None
+        part = request.headers.get("hx-request") == "true"
+        return page(request, "kpi_report.html" if part else "kpis.html", view=view, kpis=found,
+                    problem=problem, charts=kpi_charts(found, lang_of(request)) if found else [],
                     start=request.query_params.get("from") or "", end=request.query_params.get("to") or "")

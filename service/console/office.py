@@ -129,9 +129,11 @@ class OfficePages(Controller):
         listed = [suggestion_of(s) for s in found.suggestions] if found else []
         # A pair with an open introduction, asked by either side, is not offered a request again.
         opened = Introductions(store).open_with(org_id, [s.partner_id for s in listed])
+        # The list stays whole when nobody brings the theme; the page says so.
+        unmet = theme is not None and bool(listed) and not any(s.theme and s.theme.covered for s in listed)
         return page(request, "suggestions.html", found=found, problem=problem, filters=filters,
                     suggestions=listed, kinds=KINDS, themes=THEMES, opened=opened, org_id=org_id,
-                    regions=REGIONS)
+                    regions=REGIONS, theme_unmet=unmet)
 
     @post("/introductions", sync_to_thread=True)
     def request_introduction(self, request: Request, user: User, form: Form,

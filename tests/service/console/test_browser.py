@@ -32,6 +32,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[3] / "reports" / "console"
+CURRENT_REPORT = "#kpi-report:not([hx-get])"  # KPIs are computed off the request; the part swaps in
 
 pytestmark = pytest.mark.browser
 
@@ -165,6 +166,7 @@ def test_office_journey_request_accept_disclose(site, browser):
     expect(a.locator("table")).to_contain_text("紹介成立")  # the accepted stage, in Japanese
     shot(a, "07-pipeline-ja")
     a.goto(f"{base}/console/kpis")
+    a.locator(CURRENT_REPORT).wait_for(state="attached")  # the report is computed off the request
     expect(a.locator("figure svg").first).to_be_visible()
     shot(a, "08-kpis-ja")
     assert time.monotonic() - started < 60
@@ -293,7 +295,7 @@ def japanese_pages_data(db: str) -> tuple[str, list[str]]:
         waiting = intros.request(asker, office, "ご相談したいことがあります")
         with store.transaction() as conn:  # asked long ago: it is stalled as unanswered
             conn.execute("UPDATE introductions SET created_at=? WHERE id=?",
-                         ("2025-01-01T00:00:00Z", waiting.id))
+                         ("2025-01-01T00:00:00.000000Z", waiting.id))
         intros.decide(intros.request(declined, office, None).id, accept=False, reason="nda_terms",
                       note="条件が合いませんでした")
         intros.decide(intros.request(office, accepted, None).id, accept=True, reason=None)
@@ -356,6 +358,8 @@ def test_every_page_in_japanese_has_no_english_ui_words(site, browser):
                  "/console/consortia?theme=nonsense", "/console/orgs/org-0000031", "/console/models",
                  "/console/no-such-page", "/console/profile?q=" + "a" * 9000]:
         page.goto(base + path)
+        if path.startswith("/console/kpis"):
+            page.locator(CURRENT_REPORT).wait_for(state="attached")
         seen[path] = page.evaluate(WALKER)
     shot(page, "13-error-ja")
     page.goto(f"{base}/console/profile")
@@ -367,6 +371,8 @@ def test_every_page_in_japanese_has_no_english_ui_words(site, browser):
     sign_in(page, base, analyst_key)
     for path in ["/console", "/console/kpis", "/console/models"]:
         page.goto(base + path)
+        if path == "/console/kpis":
+            page.locator(CURRENT_REPORT).wait_for(state="attached")
         seen[path + " (analyst)"] = page.evaluate(WALKER)
     for job in range(2):  # the failed job and the finished one, each on its own line
         page.locator("#jobs a").nth(job).click()

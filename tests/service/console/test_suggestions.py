@@ -1,11 +1,16 @@
-"""Suggestions: a pair with an open introduction is not offered a request again, whoever asked."""
+"""Suggestions: a pair with an open introduction is not offered a request again, whoever asked;
+a theme nobody brings is said, not silently ignored."""
 
 from __future__ import annotations
 
 import re
 
+from litestar.testing import TestClient
+
 from data.store import Store
-from tests.service.conftest import OFFICE_ORG
+from data.themes import THEME_BY_ID
+from tests.service.conftest import OFFICE_ORG, app_with_keys
+from tests.service.console.conftest import Console
 
 
 def listed(console, path: str = "/console/suggestions") -> dict[str, str]:
@@ -56,3 +61,22 @@ def test_the_no_contact_filter_says_what_it_leaves_out_in_both_languages(console
         console.client.headers["Accept-Language"] = lang
         text = console.client.get("/console/suggestions").text
         assert words in text and 'aria-describedby="new-only-hint"' in text
+
+
+THEME = "telemedicine-remote"
+
+
+def test_a_theme_nobody_brings_is_said_and_one_somebody_brings_is_not(tmp_path):
+    app, keys, db = app_with_keys(tmp_path)
+    caps = THEME_BY_ID[THEME].capabilities
+    with Store(db) as store, store.transaction() as conn:  # nobody states its capabilities now
+        conn.execute(f"DELETE FROM items WHERE side='strength' AND tag IN ({', '.join('?' * len(caps))})",
+                     caps)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        console = Console(client, keys, db)
+        console.sign_in("office")
+        unmet = console.client.get(f"/console/suggestions?theme={THEME}").text
+        assert listed(console, f"/console/suggestions?theme={THEME}")
+        assert "No organisation shows this theme" in unmet
+        assert "No organisation shows this theme" not in console.client.get(
+            "/console/suggestions?theme=airport-tourism-dx").text
