@@ -33,10 +33,12 @@ LiveDep = NamedDependency[LiveEngine]
 JobsDep = NamedDependency[Jobs]
 
 
-def recent_jobs(store: Store) -> dict[str, Any]:
-    """The newest training jobs for the table, and whether one of them is still to finish."""
+def recent_jobs(store: Store, job: Any = None) -> dict[str, Any]:
+    """The newest training jobs for the table, and whether one of them (or ``job``) is still
+    to finish."""
     recent = [TrainJob(**j) for j in TrainingJobs(store).recent(5)]
-    return {"recent": recent, "going": GOING, "active": any(j.status in GOING for j in recent)}
+    active = any(j.status in GOING for j in recent) or (job is not None and job.status in GOING)
+    return {"recent": recent, "going": GOING, "active": active}
 
 
 async def analyst_user(request: Request) -> Principal:
@@ -71,7 +73,7 @@ class AnalystPages(Controller):
                                for r in compared.elsewhere()],
                     chart=metric_bars([(labels[r.name], r.ndcg) for r in compared.rows], t["ndcg_chart"],
                                       lang_of(request)),
-                    history=history[-10:][::-1], **recent_jobs(store))
+                    history=history[-10:][::-1], **recent_jobs(store, job))
 
     @get("/", sync_to_thread=True)
     def registry(self, request: Request, user: User, store: StoreDep, jobs: JobsDep) -> Template:
@@ -83,17 +85,14 @@ class AnalystPages(Controller):
                           status=200)
 
     @get("/jobs", sync_to_thread=True)
-    def jobs(self, request: Request, user: User, store: StoreDep) -> Template:
-        """The training jobs' table alone: htmx swaps it in every two seconds while a job is
-        queued or running, and stops once none is."""
-        return page(request, "jobs.html", polled=request.headers.get("hx-request") == "true",
-                    **recent_jobs(store))
-
-    @get("/jobs/{job_id:str}", sync_to_thread=True)
-    def job(self, request: Request, job_id: FromPath[str], user: User, jobs: JobsDep) -> Template:
-        """The job's status line alone: htmx swaps it in every two seconds while it runs."""
-        found = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs)
-        return page(request, "job.html", job=found, going=GOING)
+    def jobs(self, request: Request, user: User, store: StoreDep, jobs: JobsDep) -> Template:
+        """The training jobs' table alone, with the status line of the job just started
+        (``job``): htmx swaps it in every two seconds while a job is queued or running, and
+        stops once none is."""
+        job_id = request.query_params.get("job")
+        job = Models.job.fn(None, job_id=job_id, principal=user, jobs=jobs) if job_id else None
+        return page(request, "jobs.html", polled=request.headers.get("hx-request") == "true", job=job,
+                    **recent_jobs(store, job))
 
     @post("/train", sync_to_thread=True)
     def train(self, request: Request, user: User, form: Form, jobs: JobsDep) -> Redirect:

@@ -204,7 +204,7 @@ def test_analyst_trains_compares_promotes_and_rolls_back(site, browser):
     sign_in(page, base, key)
     page.goto(f"{base}/console/models")
     page.get_by_role("button", name="Start training").click()
-    # htmx (vendored) refreshes the job's status line and the jobs' table in place until the
+    # htmx (vendored) refreshes the jobs' table with the job's status line, one request, until the
     # job is done, then stops asking.
     expect(page.locator("#jobs td.job-status").first).to_have_text(re.compile("queued|running"))
     expect(page.locator("#job")).to_contain_text("done", timeout=90_000)

@@ -10,7 +10,7 @@ import service.console.office as office
 LONG_QUERY = "?q=" + "a" * 9000
 CASES = [("GET", "/console/no-such-page", 404), ("GET", "/console/static/none.css", 404),
          ("PUT", "/console/profile", 405), ("GET", "/console/profile" + LONG_QUERY, 414),
-         ("GET", "/console/models/jobs/job-none", 404)]
+         ("GET", "/console/models/jobs?job=job-none", 404)]
 HEADLINES = {404: ("このアドレスのページはありません。", "There is no page at this address."),
              405: ("このページはその操作を受け付けません。", "This page does not take that kind of request."),
              414: ("アドレスが長すぎます。", "The address is too long."),
