@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
@@ -22,6 +22,7 @@ from service.api.errors import NotReady, SamePair, blame
 from service.api.types import (
     ConsortiumList,
     ConsortiumRequest,
+    OpenIntroduction,
     SuggestionList,
     ThemeList,
     ThemeSuggestionList,
@@ -43,10 +44,14 @@ def _served_for(live: LiveDep, store: StoreDep, *org_ids: str) -> Served:
     return served
 
 
-def _acted_on(store: StoreDep, org_id: str, partners: list[str]) -> list[str]:
-    """The listed partners ``org_id`` has asked to be introduced to, in list order."""
-    asked = Introductions(store).asked_by(org_id)
-    return [p for p in partners if p in asked]
+def _introduced(store: StoreDep, org_id: str, partners: list[str]) -> dict[str, Any]:
+    """What ``org_id`` has done about the listed partners: ``acted_on`` (asked to be introduced,
+    in list order) and their open ``introductions``."""
+    intros = Introductions(store)
+    asked = intros.asked_by(org_id)
+    return {"acted_on": [p for p in partners if p in asked],
+            "introductions": {p: OpenIntroduction(id=i.id, status=i.status, requester=i.requester)
+                              for p, i in intros.open_with(org_id, partners).items()}}
 
 
 BATCH_LANG: Lang = "en"  # the language of the nightly batch's stored reasons
@@ -110,7 +115,7 @@ class Matching(Controller):
                     computed_at=computed_at,
                     # Stored bodies are Suggestion JSON already: sent as they are, not re-encoded.
                     suggestions=[msgspec.Raw(b.encode()) for b in bodies],
-                    acted_on=_acted_on(store, org_id, partners))
+                    **_introduced(store, org_id, partners))
         served = _served_for(live, store, org_id)
         engine = served.engine
         viewer = viewer_of(store, principal)
@@ -124,7 +129,7 @@ class Matching(Controller):
             (m for s in found for m in s.explanation.need_matches), viewer), "suggestions")
         return SuggestionList(organization_id=org_id, mode=mode, model_version=served.model_version,
                               suggestions=found,
-                              acted_on=_acted_on(store, org_id, [s.partner_id for s in found]))
+                              **_introduced(store, org_id, [s.partner_id for s in found]))
 
     @get("/v1/organizations/{org_id:str}/fit/{other_id:str}", sync_to_thread=True)
     def fit(self, org_id: FromPath[str], other_id: FromPath[str], principal: Caller,

@@ -45,6 +45,14 @@ class OrganizationPage(msgspec.Struct, kw_only=True):
     offset: int
 
 
+class OpenIntroduction(msgspec.Struct, frozen=True, kw_only=True):
+    """An introduction still open (requested or accepted) between the asker and a partner."""
+
+    id: str
+    status: Literal["requested", "accepted"]
+    requester: str  # who asked: the asker itself, or the partner (then the asker answers it)
+
+
 class SuggestionList(msgspec.Struct, kw_only=True):
     organization_id: str
     mode: str
@@ -55,6 +63,9 @@ class SuggestionList(msgspec.Struct, kw_only=True):
     computed_at: str | None = None
     # Listed partners the asker has already asked to be introduced to: the suggestions it acted on.
     acted_on: list[str] = []
+    # Listed partners with an open introduction, asked by either side: neither may ask again
+    # while it is open.
+    introductions: dict[str, OpenIntroduction] = {}
 
 
 class ConsortiumRequest(Body):

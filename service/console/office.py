@@ -13,7 +13,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from data.introductions import Introductions
 from data.records import DECLINE_REASONS, KINDS, TIERS, Kind, MatchMode, Organization, RegionCode, Suggestion
 from data.store import Store
 from data.taxonomy import REGIONS, TAGS
@@ -127,8 +126,7 @@ class OfficePages(Controller):
                 theme=checked.theme, fresh=True, lang=lang_of(request), accept_language=None)
         found, problem = attempt(run)
         listed = [suggestion_of(s) for s in found.suggestions] if found else []
-        # A pair with an open introduction, asked by either side, is not offered a request again.
-        opened = Introductions(store).open_with(org_id, [s.partner_id for s in listed])
+        opened = found.introductions if found else {}  # not offered a request again while open
         # The list stays whole when nobody brings the theme; the page says so.
         unmet = theme is not None and bool(listed) and not any(s.theme and s.theme.covered for s in listed)
         return page(request, "suggestions.html", found=found, problem=problem, filters=filters,

@@ -101,14 +101,16 @@ def test_a_request_declined_at_once_reaches_the_requester_with_its_reason_and_no
     assert (blank.status_code, blank.json()["field"]) == (422, "$.note")
 
 
-def test_an_office_sees_which_suggestions_it_acted_on(api):
+def test_an_office_sees_which_suggestions_it_acted_on_and_which_introductions_are_open(api):
     listed = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/suggestions?k=5&fresh=true", "office").json()
-    assert listed["acted_on"] == []
+    assert (listed["acted_on"], listed["introductions"]) == ([], {})
     chosen = listed["suggestions"][1]["partner_id"]
-    assert api.call("POST", "/v1/introductions", "office",
-                    json={"requester": OFFICE_ORG, "target": chosen}).status_code == 201
+    made = api.call("POST", "/v1/introductions", "office", json={"requester": OFFICE_ORG, "target": chosen})
+    assert made.status_code == 201
     again = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/suggestions?k=5&fresh=true", "office").json()
     assert again["acted_on"] == [chosen] and chosen in [s["partner_id"] for s in again["suggestions"]]
+    assert again["introductions"] == {chosen: {"id": made.json()["id"], "status": "requested",
+                                               "requester": OFFICE_ORG}}
 
 
 def test_an_analyst_cannot_record_an_event_on_a_sides_behalf(api):
