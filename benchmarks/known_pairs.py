@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data.generator import END  # noqa: E402
+from data.records import MATCH_MODES  # noqa: E402
 from data.store import Snapshot  # noqa: E402
 from matching.engine import Engine  # noqa: E402
 from tests.matching.known_pairs import PAIRS, bundled_with_cases  # noqa: E402
@@ -48,7 +49,7 @@ def main() -> None:
                           snapshot.members, scorer=scorer)
     print(f"scorer: {name}")
     print(f"{'mode':<14} {'asker':<11} {'partner':<11} {'shown top 5':>11} {'by score':>9}")
-    for mode in ("co-creation", "collaboration"):
+    for mode in MATCH_MODES:
         for a, b in PAIRS:
             for x, y in ((a, b), (b, a)):
                 shown = [s.partner_id for s in engine.suggest(x, k=5, mode=mode)]

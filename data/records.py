@@ -7,7 +7,7 @@ same message, naming the field (``at `$.needs[0].tier```).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import msgspec
 from msgspec import Meta
@@ -33,6 +33,7 @@ CollaborationMode = Literal[
 ]
 COLLABORATION_MODES: tuple[str, ...] = CollaborationMode.__args__  # type: ignore[attr-defined]
 MatchMode = Literal["co-creation", "collaboration"]
+MATCH_MODES: tuple[str, ...] = get_args(MatchMode)
 Stage = Literal["suggested", "contacted", "meeting", "poc", "contract", "launched", "declined"]
 STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
 DeclineReason = Literal[
@@ -52,8 +53,9 @@ Key = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\w:.-]+$")]
 # Texts hold at least one visible character, and no control character or direction
 # override (NUL, U+202E, a byte-order mark...): those hide or reorder what another office reads.
 TEXT_PATTERN = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff]*$"
-Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
-ItemText = Annotated[str, Meta(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
+NAME_MAX, TEXT_MAX = 200, 2000  # characters of a name, of a text (an item, a message)
+Name = Annotated[str, Meta(min_length=1, max_length=NAME_MAX, pattern=TEXT_PATTERN)]
+ItemText = Annotated[str, Meta(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 REGION_PATTERN = r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$"
 RegionCode = Annotated[str, Meta(pattern=REGION_PATTERN)]

@@ -9,6 +9,7 @@ from msgspec import Meta
 
 from data.introductions import Disclosure, Introduction
 from data.records import (
+    TEXT_MAX,
     Consortium,
     DeclineReason,
     Kind,
@@ -23,7 +24,8 @@ from data.records import (
 from data.registry import HistoryEntry
 from data.retractions import Retraction
 
-Text = Annotated[str, Meta(min_length=1, max_length=2000, pattern=r"\S")]  # not blank
+Text = Annotated[str, Meta(min_length=1, max_length=TEXT_MAX, pattern=r"\S")]  # not blank
+NOTE_MAX = 500  # characters of a note given with an answer, of a retraction's reason
 
 
 class Body(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -98,12 +100,12 @@ class ThemeSuggestionList(msgspec.Struct, kw_only=True):
 class IntroductionRequest(Body):
     requester: OrgId
     target: OrgId
-    message: Annotated[str, Meta(max_length=2000)] | None = None
+    message: Annotated[str, Meta(max_length=TEXT_MAX)] | None = None
 
 
 class Decline(Body):
     reason: DeclineReason
-    note: Annotated[str, Meta(min_length=1, max_length=500, pattern=r"\S")] | None = None  # for the requester
+    note: Annotated[str, Meta(min_length=1, max_length=NOTE_MAX, pattern=r"\S")] | None = None  # to the asker
 
 
 class IntroductionList(msgspec.Struct, kw_only=True):
@@ -154,7 +156,7 @@ class ModelHistory(msgspec.Struct, kw_only=True):
 
 
 class Retract(Body):
-    reason: Annotated[str, Meta(min_length=1, max_length=500, pattern=r"\S")]
+    reason: Annotated[str, Meta(min_length=1, max_length=NOTE_MAX, pattern=r"\S")]
 
 
 class RetractionAck(msgspec.Struct, kw_only=True):

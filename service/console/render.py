@@ -11,8 +11,10 @@ import msgspec
 from litestar import Request
 from litestar.response import Template
 
+from data.records import MATCH_MODES, NAME_MAX, TEXT_MAX
 from data.taxonomy import TAG_BY_ID
 from service.api.errors import status_and_body
+from service.api.types import NOTE_MAX
 from service.console.i18n import LANGS, console_lang, refusal_words, say, words
 from service.console.i18n import name as code_name
 from service.console.session import CSRF_FIELD, csrf_token, signed_in
@@ -78,5 +80,6 @@ def page(request: Request, template: str, *, status: int | None = None, problem:
         "said": refusal_words(problem.code, problem.message, lang, problem.field) if problem else None,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
         "label": lambda tag: tag_label(tag, lang), "name": lambda ns, code: code_name(ns, code, lang),
-        "say": lambda text: say(text, lang)})
+        "say": lambda text: say(text, lang), "modes": MATCH_MODES,
+        "limits": {"name": NAME_MAX, "text": TEXT_MAX, "note": NOTE_MAX}})
 

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from data.records import KINDS
+from data.records import KINDS, NAME_MAX
 from data.store import Store
 from data.taxonomy import REGIONS
 from data.themes import THEMES
@@ -38,14 +38,11 @@ def consortium_request(org_id: str, q: Any) -> ConsortiumRequest:
                             "regions": regions, "teams": 3}, ConsortiumRequest)
 
 
-NAME_LIMIT = 200
-
-
 def named(store: Store, org_id: str, name: str) -> tuple[list[tuple[str, str, str, str]], Problem | None]:
     """Organisations whose name holds ``name``, or a problem naming the field. The asker's own
     is left out, unless its name or id is what was asked: then it alone, for the fit to refuse
     as it refuses ``other`` naming it."""
-    if len(name) > NAME_LIMIT:
+    if len(name) > NAME_MAX:
         return [], Problem(422, "name_too_long", field="name")
     found = store.organizations_named(name, limit=21)
     if found and found[0][0] == org_id and name in (org_id, found[0][1]):

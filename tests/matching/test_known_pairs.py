@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from data.records import MATCH_MODES
 from matching.engine import Engine
 from tests.matching.known_pairs import PAIRS, bundled_with_cases
 
 TOP = 5
-MODES = ("co-creation", "collaboration")
+MODES = MATCH_MODES
 
 
 @pytest.fixture(scope="module")
