@@ -64,11 +64,21 @@ class TooLittleHistory(StoreError):
     """The outcome log is too short or too thin for a time split or for training."""
 
 
+def day_of(days: float) -> date:
+    """The calendar day (UTC) a day number, days since the epoch, falls on."""
+    return (EPOCH + timedelta(days=days)).date()
+
+
 class Split(msgspec.Struct, frozen=True, kw_only=True):
     first_day: float
     valid_day: float  # training windows end here; validation runs to split_day
     split_day: float  # test queries start here
-    last_day: float
+    last_day: float  # a day after the log's last outcome (windows end before their last day)
+
+    @property
+    def last_held_out(self) -> date:
+        """The test window's last day: the day of the log's last outcome."""
+        return day_of(self.last_day - 1)
 
 
 class Evaluation(msgspec.Struct, kw_only=True):
@@ -123,8 +133,9 @@ def split_span(split_id: str) -> SplitSpan | None:
     if found is None:
         return None
     split_day, last = float(found.group(3)), float(found.group(4))
-    return SplitSpan(test_from=(EPOCH + timedelta(days=split_day)).date(),
-                     test_to=(EPOCH + timedelta(days=last - 1)).date(), outcomes=int(found.group(6)))
+    held_out = Split(first_day=0, valid_day=0, split_day=split_day, last_day=last)
+    return SplitSpan(test_from=day_of(split_day), test_to=held_out.last_held_out,
+                     outcomes=int(found.group(6)))
 
 
 def prepare(snapshot: Snapshot, *, now: datetime | None = None) -> Prepared:
@@ -205,7 +216,7 @@ def evaluate_scorers(prep: Prepared, scorers: dict[str, Scorer]) -> tuple[list[S
     asked = sum(1 for q in queries if q.relevant())
     if asked < MIN_TEST_QUERIES:
         raise TooFewQueries(
-            f"the test split ({_day(prep.split.split_day)} to {_day(prep.split.last_day)}) holds"
+            f"the test split ({day_of(prep.split.split_day)} to {prep.split.last_held_out}) holds"
             f" {asked} queries, fewer than the {MIN_TEST_QUERIES} an evaluation needs; nothing"
             " was registered or promoted")
     systems = {}
@@ -214,10 +225,6 @@ def evaluate_scorers(prep: Prepared, scorers: dict[str, Scorer]) -> tuple[list[S
         systems[name] = EngineSystem(lambda a, theme, e=engine: e.rank(a, theme=theme).partners)
     systems.update(BASELINES)
     return evaluate(systems, ctx, queries), candidate_recall(ctx, queries)
-
-
-def _day(days: float) -> str:
-    return datetime.fromtimestamp(days * 86400, UTC).date().isoformat()
 
 
 def evaluate_job(store: Store, version: str | None = None) -> Evaluation:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from service.modeling import Evaluation
+from service.modeling import Evaluation, day_of
 
 METRICS = (("ndcg_at_10", "NDCG@10"), ("recall_at_50", "recall@50"), ("mrr", "MRR"))
-
-
-def _day(days: float) -> str:
-    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=days)).date().isoformat()
 
 
 def bar_chart(ev: Evaluation, width: int = 720) -> str:
@@ -42,9 +37,9 @@ def bar_chart(ev: Evaluation, width: int = 720) -> str:
 def render_markdown(ev: Evaluation, chart_name: str, title: str) -> str:
     s = ev.split
     lines = [f"# {title}", "",
-             f"Time split: trained on outcomes from {_day(s.first_day)} to {_day(s.valid_day)}, "
-             f"early-stopped on {_day(s.valid_day)} to {_day(s.split_day)}, tested on "
-             f"{_day(s.split_day)} to {_day(s.last_day)}. Truth: partners that reached a meeting "
+             f"Time split: trained on outcomes from {day_of(s.first_day)} to {day_of(s.valid_day)}, "
+             f"early-stopped on {day_of(s.valid_day)} to {day_of(s.split_day)}, tested on "
+             f"{day_of(s.split_day)} to {s.last_held_out}. Truth: partners that reached a meeting "
              "or further. Features of every query are computed as the graph stood at its window's "
              "start.", ""]
     lines += [f"**Warning:** {w}." for w in ev.warnings] + ([""] if ev.warnings else [])

@@ -20,7 +20,7 @@ from features.ecosystem import to_days
 from service.api import create_app
 from service.cli import main
 from service.lifecycle import servable_model
-from service.modeling import MIN_TEST_QUERIES, prepare
+from service.modeling import MIN_TEST_QUERIES, prepare, split_span
 from service.settings import Settings
 from service.verify import ProbeInterrupted
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG, make_store
@@ -352,3 +352,11 @@ def test_partner_items_shown_by_search_are_logged_and_readable(api):
     assert api.call("GET", "/v1/disclosures", who="analyst").status_code == 403
     assert len(api.call("GET", "/v1/disclosures").json()["disclosures"]) == 2
     assert api.call("GET", "/v1/disclosures?limit=501").status_code in (400, 422)
+
+
+def test_the_held_out_window_ends_on_the_day_of_the_last_outcome_wherever_it_is_said(big_db):
+    with Store(big_db) as store:
+        prep = prepare(store.snapshot())
+        last = datetime.fromisoformat(store.read("SELECT max(at) FROM outcomes")[0][0]).date()
+    assert prep.split.last_held_out == last
+    assert split_span(prep.split_id).test_to == last  # the console reads it from the split id
