@@ -29,6 +29,12 @@ def small_ranker(orgs: int = 2000, seed: int = 7) -> Ranker:
     return ranker
 
 
+def generated_store(orgs: int, db: Path) -> None:
+    """A store of ``orgs`` organisations made by `kyoso generate`, as a user makes one."""
+    subprocess.run([sys.executable, "-m", "service.cli", "generate", "--orgs", str(orgs)],
+                   env={**os.environ, "KYOSO_DB": str(db)}, check=True, capture_output=True)
+
+
 def serving_store(orgs: int, directory: Path, version: str = "v-bench") -> tuple[dict, str, list[str]]:
     """A store of ``orgs`` generated organisations with a small ranker live and an analyst key.
 
@@ -37,8 +43,7 @@ def serving_store(orgs: int, directory: Path, version: str = "v-bench") -> tuple
     """
     db, models = directory / "k.db", directory / "models"
     env = {**os.environ, "KYOSO_DB": str(db), "KYOSO_MODELS_DIR": str(models)}
-    subprocess.run([sys.executable, "-m", "service.cli", "generate", "--orgs", str(orgs)],
-                   env=env, check=True, capture_output=True)
+    generated_store(orgs, db)
     register_ranker(db, models, version, small_ranker(), live=True)
     with Store(db) as store:
         _, key = store.create_api_key("analyst")

@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench_setup import generated_store
 from litestar.testing import TestClient
 
 from data.records import Outcome
@@ -84,8 +82,7 @@ def main() -> None:
         if args.db:
             shutil.copy(args.db, db)
         else:
-            subprocess.run([sys.executable, "-m", "service.cli", "generate", "--orgs", str(args.orgs)],
-                           env={**os.environ, "KYOSO_DB": str(db)}, check=True, capture_output=True)
+            generated_store(args.orgs, db)
         with Store(db) as store:
             orgs = store.read("SELECT count(*) FROM organizations")[0][0]
             busiest, partner = store.read(
