@@ -41,7 +41,9 @@ class TeamRules:
     regions: tuple[str, ...] = ()
     teams: int = 3
 
-    def check(self) -> None:
+    def check(self, lead_kind: str | None = None) -> None:
+        """Raises ConsortiumImpossible for rules no team can meet; with the lead's kind known,
+        the lead counts as one of its kind and the others must fit in the seats left."""
         if not 3 <= self.size <= 5:
             raise ConsortiumImpossible("a consortium has 3 to 5 members")
         if sum(n for _, n in self.require_kinds) > self.size:
@@ -49,6 +51,11 @@ class TeamRules:
         for kind, n in self.require_kinds:
             if kind not in KINDS or n < 1:
                 raise ConsortiumImpossible(f"bad kind requirement: {kind} x {n}")
+        others = sum(n - (kind == lead_kind) for kind, n in self.require_kinds)
+        if lead_kind is not None and others > self.size - 1:
+            raise ConsortiumImpossible(
+                f"more required members than the consortium size: the lead ({lead_kind}) and"
+                f" {others} more required make {others + 1}, over {self.size}")
 
 
 def required_capabilities(engine: Engine, *, theme: str | None = None,
@@ -72,9 +79,9 @@ def required_capabilities(engine: Engine, *, theme: str | None = None,
 
 def propose_consortia(engine: Engine, lead_id: str, required: np.ndarray, rules: TeamRules, *,
                       viewer: Viewer = PUBLIC) -> list[Consortium]:
-    rules.check()
     eco = engine.eco
     lead = engine.index_of(lead_id)
+    rules.check(KINDS[eco.kind[lead]])
     ok = eco.registered <= engine.ctx.graph.day
     if rules.regions:
         ok &= np.isin(eco.region, [eco.regions.index(r) for r in rules.regions if r in eco.regions])

@@ -359,6 +359,9 @@ SENTENCES: dict[str, tuple[str, str]] = {  # key: (ja, en form)
     "team_size": ("コンソーシアムは 3〜5 組織で組みます", "a consortium has 3 to 5 members"),
     "team_required": ("指定した種別の組織数がコンソーシアムの人数を超えています",
                       "more required members than the consortium size"),
+    "team_lead_seats": ("主催組織（{kind}）と指定した {n} 組織で {m} 組織になり、人数 {size} を超えます",
+                        "more required members than the consortium size: the lead ({kind:kind}) and"
+                        " {n} more required make {m}, over {size}"),
     "team_kind": ("種別の指定が正しくありません：{kind} × {n}", "bad kind requirement: {kind:kind} x {n}"),
     "team_need": ("必要な能力を読み取れません。テーマを選ぶか、ニーズを具体的に書いてください",
                   "no capability recognised: give a known theme or a clearer need"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from data.records import KINDS
 from data.taxonomy import TAG_IDS
 from matching.consortia import (
     ConsortiumImpossible,
@@ -59,3 +60,15 @@ def test_free_text_needs_in_japanese_and_english_find_capabilities(engine):
     en = required_capabilities(engine, need_text="AI visual inspection for factory quality control")
     assert ja[TAG_IDS.index("mob.lowspeed")] and ja[TAG_IDS.index("hl.eldercare")]
     assert en[TAG_IDS.index("ai.vision")] and en[TAG_IDS.index("mfg.quality")]
+
+
+def test_the_lead_takes_one_seat_and_counts_for_its_own_kind(engine):
+    kinds = engine.eco.kind
+    lead = next(i for i in range(engine.eco.n) if KINDS[kinds[i]] == "company")
+    required = required_capabilities(engine, theme="regional-it-talent")
+    with pytest.raises(ConsortiumImpossible, match=r"lead \(company\) and 3 more required make 4, over 3"):
+        propose_consortia(engine, str(engine.eco.ids[lead]), required,
+                          TeamRules(size=3, require_kinds=(("university", 3),)))
+    teams = propose_consortia(engine, str(engine.eco.ids[lead]), required,
+                              TeamRules(size=3, require_kinds=(("company", 1), ("university", 2))))
+    assert teams and all(len(t.members) == 3 and t.kinds.count("university") == 2 for t in teams)
