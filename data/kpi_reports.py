@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from data.store import Store
 
 KEEP_DAYS = 30  # reports nobody asked for again in this long are dropped
+KEEP_MOST = 1000  # and beyond this many, the oldest (each range asked for is one report)
 
 
 class Report(msgspec.Struct, frozen=True):
@@ -55,7 +56,8 @@ class KpiReports:
             conn.execute("INSERT INTO kpi_reports VALUES (?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
                          " inputs=excluded.inputs, as_of=excluded.as_of, body=excluded.body"
                          " WHERE kpi_reports.as_of <= excluded.as_of", (key, inputs, as_of, body))
-            conn.execute("DELETE FROM kpi_reports WHERE as_of < ?", (old,))
+            conn.execute("DELETE FROM kpi_reports WHERE as_of < ? OR key IN (SELECT key FROM kpi_reports"
+                         " ORDER BY as_of DESC LIMIT -1 OFFSET ?)", (old, KEEP_MOST))
         found = self.get(key)
         assert found is not None
         return found

@@ -7,7 +7,6 @@ and kept in the store, where every worker finds them.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -127,12 +126,17 @@ def _log_failure(future: Future[Report]) -> None:
         log.error("a KPI report failed", exc_info=future.exception())
 
 
-class KpiService:
-    """KPI reports computed in the background, at most ``threads`` at a time, each report
-    once per state of its inputs; a report asked for while one is computed waits for it."""
+class KpisBusy(Exception):
+    """As many reports as the service computes at once are waiting: asked again later."""
 
-    def __init__(self, db: str | Path, rules: StallRules, threads: int = 2) -> None:
-        self.db, self.rules = db, rules
+
+class KpiService:
+    """KPI reports computed in the background, one at a time (a report is seconds of CPU at
+    scale: lists must keep the other core), each once per state of its inputs; a report asked
+    for while one is computed waits for it, and at most ``pending`` distinct ones wait."""
+
+    def __init__(self, db: str | Path, rules: StallRules, threads: int = 1, pending: int = 4) -> None:
+        self.db, self.rules, self.pending = db, rules, pending
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="kyoso-kpis")
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
@@ -147,20 +151,29 @@ class KpiService:
         Raises:
             UnknownOrganization: ``org`` is not in the store.
             BadWindow: the range ends before it starts.
+            KpisBusy: the report is not kept and too many others wait to be computed.
         """
         key, ask, inputs, report = self._ask(store, org, start, end, today)
         current = report is not None and report.inputs == inputs
         if not current:
-            job = self._start(key, ask, queued_after=None)
-            with contextlib.suppress(TimeoutError):  # a small store's report is ready in time
-                report, current = job.result(timeout=wait), True
+            try:  # a small store's report is ready in time
+                report, current = self._start(key, ask, queued_after=None).result(timeout=wait), True
+            except TimeoutError:
+                pass
+            except KpisBusy:
+                if report is None:
+                    raise  # else the kept one is shown, and the page asks again
         return KpiView(kpis=_decode.decode(report.body) if report else None,
                        as_of=F.parse_ts(report.as_of) if report else None, current=current)
 
     def exact(self, store: Store, org: str | None, start: date | None, end: date | None,
               today: date | None = None) -> Kpis:
         """The report of the store as it is now: the kept one if its inputs have not changed,
-        else one computed after this call (blocks the calling thread meanwhile)."""
+        else one computed after this call (blocks the calling thread meanwhile).
+
+        Raises:
+            KpisBusy: too many other reports wait to be computed.
+        """
         asked = time.monotonic()
         key, ask, inputs, report = self._ask(store, org, start, end, today)
         if report is None or report.inputs != inputs:
@@ -188,6 +201,9 @@ class KpiService:
             job = self._jobs.get(key)
             if job and not job.future.done() and (queued_after is None or job.queued >= queued_after):
                 return job.future
+            waiting = sum(not j.future.running() and not j.future.done() for j in self._jobs.values())
+            if waiting >= self.pending:
+                raise KpisBusy(f"{waiting} KPI reports are waiting to be computed; ask again in a minute")
             job = _Job(time.monotonic(), self._pool.submit(self._compute, key, *ask))
             job.future.add_done_callback(_log_failure)
             self._jobs = {k: j for k, j in self._jobs.items() if not j.future.done()} | {key: job}

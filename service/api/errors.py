@@ -21,7 +21,7 @@ from matching.followup import EventRejected, InvalidEvent, NotAParty
 from matching.ranker import ArtefactMismatch, NotFitted
 from service.api.auth import Forbidden, Unauthorized
 from service.api.types import ErrorBody
-from service.kpis import BadWindow
+from service.kpis import BadWindow, KpisBusy
 from service.lifecycle import WorseModel
 from service.modeling import TooFewQueries, TooLittleHistory
 from service.verify import ModelDamaged, ProbeInterrupted
@@ -158,6 +158,7 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     ConsortiumImpossible: (422, "consortium_impossible"),
     NotFitted: (503, "no_model"),
     NotReady: (503, "not_ready"),
+    KpisBusy: (503, "kpis_busy"),
     StoreError: (500, "store_error"),
 }
 

@@ -208,6 +208,8 @@ ERRORS: dict[str, tuple[str, str]] = {
                            "Too little outcome history to learn from."),
     "check_interrupted": ("モデルの確認が中断されました。", "Checking the model was interrupted."),
     "no_model": ("使えるモデルがありません。", "No model is available."),
+    "kpis_busy": ("集計待ちの KPI が多いため、少し待ってから再度表示してください。",
+                  "Many KPI reports are waiting to be computed; try again in a minute."),
     "not_ready": ("まだ準備中です。少し待ってからお試しください。",
                   "Not ready yet; please try again shortly."),
     "store_error": ("データの読み書きに失敗しました。", "The store failed to answer."),
@@ -359,6 +361,8 @@ SENTENCES: dict[str, tuple[str, str]] = {  # key: (ja, en form)
     "team_size": ("コンソーシアムは 3〜5 組織で組みます", "a consortium has 3 to 5 members"),
     "team_required": ("指定した種別の組織数がコンソーシアムの人数を超えています",
                       "more required members than the consortium size"),
+    "kpis_waiting": ("集計待ちの KPI が {n} 件あります。少し待ってから再度表示してください",
+                     "{n} KPI reports are waiting to be computed; ask again in a minute"),
     "team_lead_seats": ("主催組織（{kind}）と指定した {n} 組織で {m} 組織になり、人数 {size} を超えます",
                         "more required members than the consortium size: the lead ({kind:kind}) and"
                         " {n} more required make {m}, over {size}"),

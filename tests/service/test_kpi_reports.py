@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 import service.kpis as service_kpis
+from data import kpi_reports
 from data.kpi_reports import KpiReports
 from data.records import Outcome
 from data.stored_lists import StoredLists
@@ -83,3 +84,12 @@ def test_a_batch_run_leaves_the_reports_of_the_ecosystem_and_of_each_office_read
     assert api.call("GET", "/v1/kpis", "analyst").status_code == 200
     assert api.call("GET", f"/v1/organizations/{OFFICE_ORG}/kpis", "office").status_code == 200
     assert computed == []  # both answered from the reports the run left
+
+
+def test_the_store_keeps_the_newest_reports_up_to_its_bound(api, monkeypatch):
+    monkeypatch.setattr(kpi_reports, "KEEP_MOST", 3)
+    reports = KpiReports(api.client.app.state.store)
+    for i in range(6):
+        reports.put(f"range-{i}", "inputs", f"2026-12-0{i + 1}T00:00:00.000000Z", b"{}")
+    kept = api.client.app.state.store.read("SELECT key FROM kpi_reports ORDER BY key")
+    assert [k for (k,) in kept] == ["range-3", "range-4", "range-5"]

@@ -55,3 +55,16 @@ def test_the_kpi_page_answers_while_its_report_is_computed_and_then_shows_it(con
     assert "Funnel" in stale and "being brought up to date" in stale and "hx-get" in stale
     held.set()
     assert "being brought up to date" not in _poll(console, "/console/kpis?from=2020-01-01&to=")
+
+
+def test_ranges_asked_for_beyond_what_waits_are_refused_not_queued_without_end(console, held):
+    console.client.app.state.kpis.pending = 1
+    console.sign_in("analyst")
+    ranges = [f"/console/kpis?from=2020-01-{day:02d}" for day in (1, 2, 3)]
+    assert [console.client.get(r).status_code for r in ranges[:2]] == [200, 200]  # computing, waiting
+    busy = console.client.get(ranges[2])
+    assert busy.status_code == 503 and "waiting to be computed" in busy.text
+    held.set()
+    for r in ranges[:2]:
+        assert "Funnel" in console.kpis(r)
+    assert "Funnel" in console.kpis(ranges[2])  # asked again once the others are done
