@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Annotated
 
 import msgspec
 
@@ -13,7 +12,7 @@ from data.errors import UnknownOrganization
 from data.introduction_events import IntroductionEvent, IntroductionEvents, outcome_key
 from data.introductions import Introduction, Introductions
 from data.ndas import NdaRecord, Ndas
-from data.records import DeclineReason, Key, OrgId, Outcome
+from data.records import DeclineReason, Key, Note, OrgId, Outcome
 from data.store import Store
 from matching.followup import (
     EventKind,
@@ -29,8 +28,6 @@ from matching.followup import (
 )
 from matching.nda import confirmed_by, in_force
 from service.nda import nda_steps
-
-Note = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
 
 
 class EventBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -10,7 +10,7 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
-from data.errors import UnknownOrganization
+from data.errors import UnknownOrganization, shown
 from data.introductions import IntroductionError, UnknownIntroduction
 from data.registry import LiveChanged, NoEarlierModel, UnknownModel
 from data.retractions import UnknownOutcome
@@ -35,17 +35,17 @@ class NotReady(Exception):
 
 class OrganizationExists(Exception):
     def __init__(self, org_id: str) -> None:
-        super().__init__(f"organization {org_id} already exists; update it with PUT")
+        super().__init__(f"organization {shown(org_id)} already exists; update it with PUT")
 
 
 class SamePair(Exception):
     def __init__(self, org_id: str) -> None:
-        super().__init__(f"{org_id} cannot be paired with itself")
+        super().__init__(f"{shown(org_id)} cannot be paired with itself")
 
 
 class UnknownJob(Exception):
     def __init__(self, job_id: str) -> None:
-        super().__init__(f"unknown job: {job_id}")
+        super().__init__(f"unknown job: {shown(job_id)}")
 
 
 class MissingOrg(Exception):
@@ -56,7 +56,7 @@ class MissingOrg(Exception):
 
 class IdMismatch(Exception):
     def __init__(self, path_id: str, body_id: str) -> None:
-        super().__init__(f"the body's id {body_id!r} differs from the path's {path_id!r}")
+        super().__init__(f"the body's id {shown(body_id)!r} differs from the path's {shown(path_id)!r}")
 
 
 class FieldError(Exception):

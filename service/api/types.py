@@ -9,10 +9,13 @@ from msgspec import Meta
 
 from data.introductions import Disclosure, Introduction
 from data.records import (
+    PLAIN_PATTERN,
     TEXT_MAX,
+    TEXT_PATTERN,
     Consortium,
     DeclineReason,
     Kind,
+    Note,
     Organization,
     OrgId,
     Outcome,
@@ -24,8 +27,7 @@ from data.records import (
 from data.registry import HistoryEntry
 from data.retractions import Retraction
 
-Text = Annotated[str, Meta(min_length=1, max_length=TEXT_MAX, pattern=r"\S")]  # not blank
-NOTE_MAX = 500  # characters of a note given with an answer, of a retraction's reason
+Text = Annotated[str, Meta(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 
 
 class Body(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -100,12 +102,12 @@ class ThemeSuggestionList(msgspec.Struct, kw_only=True):
 class IntroductionRequest(Body):
     requester: OrgId
     target: OrgId
-    message: Annotated[str, Meta(max_length=TEXT_MAX)] | None = None
+    message: Annotated[str, Meta(max_length=TEXT_MAX, pattern=PLAIN_PATTERN)] | None = None
 
 
 class Decline(Body):
     reason: DeclineReason
-    note: Annotated[str, Meta(min_length=1, max_length=NOTE_MAX, pattern=r"\S")] | None = None  # to the asker
+    note: Note | None = None  # to the asker
 
 
 class IntroductionList(msgspec.Struct, kw_only=True):
@@ -156,7 +158,7 @@ class ModelHistory(msgspec.Struct, kw_only=True):
 
 
 class Retract(Body):
-    reason: Annotated[str, Meta(min_length=1, max_length=NOTE_MAX, pattern=r"\S")]
+    reason: Note
 
 
 class RetractionAck(msgspec.Struct, kw_only=True):

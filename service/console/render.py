@@ -11,10 +11,9 @@ import msgspec
 from litestar import Request
 from litestar.response import Template
 
-from data.records import MATCH_MODES, NAME_MAX, TEXT_MAX
+from data.records import MATCH_MODES, NAME_MAX, NOTE_MAX, TEXT_MAX
 from data.taxonomy import TAG_BY_ID
 from service.api.errors import status_and_body
-from service.api.types import NOTE_MAX
 from service.console.i18n import LANGS, console_lang, refusal_words, say, words
 from service.console.i18n import name as code_name
 from service.console.session import CSRF_FIELD, csrf_token, signed_in

@@ -182,3 +182,16 @@ def test_a_far_next_contact_or_an_empty_note_event_is_422_naming_the_field(api):
     assert (empty.status_code, empty.json()["field"]) == (422, "$.note")
     entry = api.call("GET", f"/v1/organizations/{OFFICE_ORG}/pipeline", "office").json()["introductions"][0]
     assert entry["stage"] == "accepted" and entry["next_contact"] is None
+
+
+def test_control_and_direction_characters_are_refused_in_messages_and_notes_and_escaped_in_errors(api):
+    hidden = api.call("POST", "/v1/introductions", "office",
+                      json={"requester": OFFICE_ORG, "target": STRANGER_ORG, "message": "a\x00b"})
+    assert (hidden.status_code, hidden.json()["field"]) == (422, "$.message")
+    made = api.call("POST", "/v1/introductions", "office",
+                    json={"requester": OFFICE_ORG, "target": STRANGER_ORG, "message": "ご相談"}).json()["id"]
+    flipped = api.call("POST", f"/v1/introductions/{made}/decline", "stranger",
+                       json={"reason": "timing", "note": "🙏\u202e"})
+    assert (flipped.status_code, flipped.json()["field"]) == (422, "$.note")
+    unknown = api.call("GET", "/v1/organizations/org-\u202eevil/kpis", "admin")
+    assert unknown.status_code == 404 and "\u202e" not in unknown.text and "\\u202e" in unknown.json()["message"]
