@@ -25,6 +25,7 @@ class ChartWords(NamedTuple):
     stage: Callable[[str], str] = str
     group: Callable[[str], str] = lambda g: GROUP_NAMES.get(g, g)
     sep: str = ", "
+    days: str = "{n:g} d"  # a number of days on a bar
 
 
 ENGLISH = ChartWords()
@@ -81,7 +82,7 @@ def funnel_chart(k: Kpis, words: ChartWords = ENGLISH) -> str:
 
 def time_chart(k: Kpis, words: ChartWords = ENGLISH) -> str:
     return bars(words.time, [(words.stage(f.stage), [(f.median_days, "#38a169")]) for f in k.funnel[1:]],
-                lambda v: f"{v:g} d", sep=words.sep)
+                lambda v: words.days.format(n=v), sep=words.sep)
 
 
 def exposure_chart(k: Kpis, words: ChartWords = ENGLISH) -> str:

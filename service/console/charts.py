@@ -22,7 +22,7 @@ def chart_words(lang: Lang) -> ChartWords:
     t = words(lang)
     return ChartWords(funnel=t["chart_funnel"], time=t["chart_time"], exposure=t["chart_exposure"],
                       exposure_legend=t["chart_exposure_legend"], stage=lambda s: name("stage", s, lang),
-                      group=lambda g: name("group", g, lang), sep=t["list_sep"])
+                      group=lambda g: name("group", g, lang), sep=t["list_sep"], days=t["chart_days"])
 
 
 def metric_bars(rows: list[tuple[str, float | None]], metric: str, lang: Lang) -> Markup:

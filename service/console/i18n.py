@@ -93,14 +93,22 @@ def say(text: str | None, lang: Lang) -> str | Markup | None:
     return text if lang == "en" else None
 
 
+_FORM_ROW = re.compile(r"(strengths|needs)-(\d+)-(\w+)")
+
+
 def field_words(field: str | None, lang: Lang) -> str | None:
     """A refused field in words (``$.needs[0].text``: "Need 1, text"); None where the console
     has no name for a part of it (the page shows the field as the API names it)."""
     if not field:
         return None
-    parts = re.findall(r"[^.\[\]$]+|\[\d+\]", field)
+    row = _FORM_ROW.fullmatch(field)  # a profile form's own name for a row's field
+    if row:
+        field = f"$.{row.group(1)}[{row.group(2)}].{row.group(3)}"
+    parts = re.findall(r"[^.\[\]$]+|\[\d+\]|\[\.\.\.\]", field)
     said = []
     for part in parts:
+        if part == "[...]":  # a key of a mapping (a kind's count): the name before says it
+            continue
         if part.startswith("["):
             if not said:
                 return None

@@ -135,6 +135,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "list_sep": ("、", ", "),
     "chart_funnel": ("各段階まで進んだ紹介の件数", ENGLISH.funnel),
     "chart_time": ("最初の成果から各段階までの日数（中央値）", ENGLISH.time),
+    "chart_days": ("{n:g} 日", ENGLISH.days),
     "chart_exposure": ("グループ別の露出", ENGLISH.exposure),
     "chart_exposure_legend": ("濃い青：保存済みリストでの割合、薄い青：紹介での割合、"
                               "灰色：エコシステムに占める割合", ENGLISH.exposure_legend),
@@ -278,7 +279,10 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
               "key": ("API キー", "API key"), "confirm": ("確認欄", "Confirmation"),
               "name": ("相手の組織名", "Name"), "size": ("人数", "Team size"), "theme": ("テーマ", "Theme"),
               "need": ("ニーズ（自由記述）", "Need"), "regions": ("地域", "Regions"),
-              "region": ("地域", "Region"), "kind": ("種別", "Kind"), "mode": ("モード", "Mode")},
+              "region": ("地域", "Region"), "kind": ("種別", "Kind"), "mode": ("モード", "Mode"),
+              "require_kinds": ("必須の種別", "Required kinds"), "intro_id": ("紹介", "Introduction"),
+              "org_id": ("組織", "Organisation"), "other": ("相手", "Partner"),
+              "version": ("モデル", "Model"), "job": ("学習ジョブ", "Training job")},
     # The value kinds of a validation message.
     "type": {"str": ("文字列", "text"), "int": ("整数", "a whole number"), "float": ("数値", "a number"),
              "bool": ("はい・いいえ",

@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from data.generator import generate, public_frame
 from data.store import Store
-from service.api import create_app
+from service.api.app import create_app
 from service.settings import Settings
 
 CANARY = "CANARY"

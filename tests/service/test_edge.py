@@ -11,7 +11,7 @@ import time
 import pytest
 import uvicorn
 
-from service.api import create_app
+from service.api.app import create_app
 from service.api.bodies import MAX_BODY_DEPTH, nesting_depth
 from service.api.edge import MAX_QUERY_BYTES
 from service.settings import Settings

@@ -17,7 +17,7 @@ from data.records import Outcome
 from data.registry import Registry
 from data.store import Store
 from features.ecosystem import to_days
-from service.api import create_app
+from service.api.app import create_app
 from service.cli import main
 from service.lifecycle import servable_model
 from service.modeling import MIN_TEST_QUERIES, prepare, split_span

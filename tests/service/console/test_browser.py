@@ -22,7 +22,7 @@ from data.themes import THEMES
 from data.training_jobs import TrainingJobs
 from matching.evaluation import BASELINES
 from service import lifecycle
-from service.api import create_app
+from service.api.app import create_app
 from service.console.i18n import words
 from service.settings import Settings
 from tests.service.conftest import OFFICE_ORG, make_store

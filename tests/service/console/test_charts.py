@@ -36,6 +36,7 @@ def test_the_kpi_charts_are_in_the_page_language_and_summarise_their_figures(con
     assert drawn and all(f" {figure}" in funnel_label for figure in drawn)
     if lang == "ja":
         assert not any(english(label) for label in (funnel_label, time_label, exposure_label))
+        assert re.search(r"\d 日", time_label) and not re.search(r"\d d\b", time_label)
 
 
 def test_the_models_chart_summarises_each_systems_figure(console, tmp_path):

@@ -24,7 +24,7 @@ from matching.kpis import EXPOSURE_GROUPS
 from service import lifecycle
 from service.api.errors import STATUS, SamePair, UnknownJob
 from service.api.types import ConsortiumRequest, Decline, IntroductionRequest, TrainJob
-from service.console.i18n import LANGS, name, say, words
+from service.console.i18n import LANGS, field_words, name, say, words
 from service.console.office import SuggestionFilters, items_from
 from service.kpis import BadWindow, window
 from service.modeling import TooLittleHistory, prepare
@@ -228,3 +228,12 @@ def test_english_verdicts_and_validation_messages_are_plain_words():
                                        " baseline (popularity, 0.30)", "en"))
     assert say("Invalid enum value 'x' - at `$.reason`", "en") == "Choose one of the offered values."
     assert say("Expected `str` of length >= 1 - at `$.needs[0].text`", "en") == "This text must not be empty."
+
+
+@pytest.mark.parametrize(("field", "ja", "en"), [
+    ("$.require_kinds[...]", "必須の種別", "Required kinds"),
+    ("intro_id", "紹介", "Introduction"),
+    ("needs-99999-text", "ニーズ 100000、内容", "Need 100000, text"),  # a profile form's own name
+    ("$.strengths[1].tier", "強み 2、開示範囲", "Strength 2, disclosure tier")])
+def test_a_refused_field_is_named_in_words_not_as_the_api_spells_it(field, ja, en):
+    assert (field_words(field, "ja"), field_words(field, "en")) == (ja, en)
