@@ -80,5 +80,6 @@ def page(request: Request, template: str, *, status: int | None = None, problem:
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
         "label": lambda tag: tag_label(tag, lang), "name": lambda ns, code: code_name(ns, code, lang),
         "say": lambda text: say(text, lang), "modes": MATCH_MODES,
-        "limits": {"name": NAME_MAX, "text": TEXT_MAX, "note": NOTE_MAX}})
+        "limits": {"name": NAME_MAX, "text": TEXT_MAX, "note": NOTE_MAX},
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else "")})  # to come back to
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -157,6 +158,14 @@ def test_the_language_switch_overrides_accept_language(console):
     assert '<html lang="ja">' in console.client.get("/console/profile").text
     r = console.client.get("/console/lang/en?next=https://example.org/", follow_redirects=False)
     assert r.headers["location"] == "/console"
+
+
+def test_the_language_switch_keeps_the_page_and_its_filters(console):
+    console.sign_in("office")
+    page = console.client.get("/console/suggestions?kind=university&theme=telemedicine-remote").text
+    link = re.search(r'href="(/console/lang/en\?next=[^"]+)"', page).group(1)
+    back = console.client.get(html.unescape(link), follow_redirects=False).headers["location"]
+    assert back == "/console/suggestions?kind=university&theme=telemedicine-remote"
 
 
 def test_bad_profile_input_is_named_on_the_page_not_a_500(console):
