@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from data.store import Store
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
@@ -17,6 +19,8 @@ def test_a_name_that_several_hold_is_a_list_to_pick_from_without_the_asker(conso
     r = console.client.get("/console/fit", params={"name": own[:2]})
     assert r.status_code == 200 and 'class="matches"' in r.text
     assert f"/console/fit?other={OFFICE_ORG}" not in r.text
+    lines = re.findall(r'<li><a href="/console/fit\?other=([^"]+)"[^>]*>.*?</li>', r.text)
+    assert lines and all(f'<span translate="no">{i}</span>' in r.text for i in lines)  # same names told apart
 
 
 def test_an_id_or_a_whole_name_shows_the_fit_at_once(console):
