@@ -21,6 +21,9 @@ SERVERS = ("uvicorn", "granian")
 # granian by measurement (docs/benchmarks.md); it also answers a huge request line with a 4xx.
 DEFAULT_SERVER = "granian"
 CLI_ACTOR = "cli"  # who a lifecycle step from the command line is recorded as
+# A first model is trained before serving only where that takes well under a minute; a larger
+# store is served at once (heuristic scorer) and trained on command, never minutes unanswered.
+FIRST_RUN_TRAIN_MAX = 20_000
 
 
 def prepare_first_run(settings: Settings, host: str, port: int, log: Callable[[str], None]) -> None:
@@ -31,7 +34,11 @@ def prepare_first_run(settings: Settings, host: str, port: int, log: Callable[[s
     with Store(settings.db) as store:
         # Only a store that never had a model trains one here: a fallback to the heuristic
         # (every version damaged) is an operator's to resolve, not to paper over.
-        if not Registry(store).models():
+        if not Registry(store).models() and store.count("organizations") > FIRST_RUN_TRAIN_MAX:
+            log(f"no model yet: serving with the transparent heuristic scorer; train one with"
+                f" `kyoso train` (or Train on the console's models page), which takes minutes at"
+                f" {store.count('organizations'):,} organisations")
+        elif not Registry(store).models():
             log("no model yet: training one on the outcome log (first run) ...")
             try:
                 train(store, settings.models_dir, actor=CLI_ACTOR, log_line=log)

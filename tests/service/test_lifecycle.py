@@ -297,6 +297,19 @@ def test_serve_does_not_retrain_over_a_fallback(tmp_path, models_dir):
         assert len(Registry(store).models()) == 2 and Registry(store).live() is None
 
 
+def test_serve_on_a_large_store_without_a_model_serves_at_once_and_says_how_to_train(tmp_path, monkeypatch):
+    import service.serve as serve
+
+    db = str(tmp_path / "k.db")
+    make_store(db)
+    monkeypatch.setattr(serve, "FIRST_RUN_TRAIN_MAX", 100)  # the store holds more than this
+    said: list[str] = []
+    serve.prepare_first_run(Settings(db=db, models_dir=str(tmp_path / "m")), "127.0.0.1", 8000, said.append)
+    assert any("kyoso train" in line for line in said) and not any("training one" in line for line in said)
+    with Store(db) as store:
+        assert Registry(store).models() == []
+
+
 # --- retractions --------------------------------------------------------------------------------
 
 
