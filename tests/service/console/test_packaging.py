@@ -10,11 +10,12 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_package_data_covers_every_template_and_static_file():
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    for package, folders in (("service.console", ("templates", "static")), ("service.api", ("static",))):
-        base = ROOT / package.replace(".", "/")
-        files = [p.relative_to(base).as_posix() for f in folders
-                 for p in (base / f).rglob("*") if p.is_file()]
-        assert files, package
-        missing = [f for f in files if not any(fnmatch(f, pattern) for pattern in declared[package])]
-        assert not missing, (package, missing)
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    declared, packages = setuptools["package-data"], set(setuptools["packages"])
+    for folder in ("service/console/templates", "service/console/static", "service/api/static"):
+        files = [p for p in (ROOT / folder).rglob("*") if p.is_file()]
+        assert files, folder
+        for file in files:  # each in a declared package, matched by its package's patterns
+            package = file.parent.relative_to(ROOT).as_posix().replace("/", ".")
+            assert package in packages, file
+            assert any(fnmatch(file.name, pattern) for pattern in declared.get(package, ())), file
