@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -23,6 +24,7 @@ from service.api.exchange import Exchange
 from service.api.matching_routes import Matching
 from service.api.organizations import Organizations
 from service.api.types import Decline, IntroductionRequest
+from service.console.pending import PendingLists
 from service.console.render import Problem, attempt, lang_of, page
 from service.live import LiveEngine
 
@@ -31,6 +33,7 @@ Form = NamedDependency[dict[str, Any]]
 StoreDep = NamedDependency[Store]
 LiveDep = NamedDependency[LiveEngine]
 SIDES = ("strengths", "needs")
+LISTS = PendingLists()  # this process's live lists still computing for a page
 SIDES_PREFIXES = tuple(f"{side}-" for side in SIDES)
 
 
@@ -107,6 +110,16 @@ class OfficePages(Controller):
 
     @get("/suggestions", sync_to_thread=True)
     def suggestions(self, request: Request, user: User, store: StoreDep, live: LiveDep) -> Template:
+        """The list as the API computes it live; one that takes longer than a page waits shows
+        progress instead, and the list part (``/console/suggestions/list``) swaps it in."""
+        return self._suggestions(request, user, store, live, part=False)
+
+    @get("/suggestions/list", sync_to_thread=True)
+    def suggestion_list(self, request: Request, user: User, store: StoreDep, live: LiveDep) -> Template:
+        return self._suggestions(request, user, store, live, part=True)
+
+    def _suggestions(self, request: Request, user: Principal, store: Store, live: LiveEngine, *,
+                     part: bool) -> Template:
         org_id = own_org(user)
         q = request.query_params
         mode = q.get("mode") or "co-creation"
@@ -115,6 +128,7 @@ class OfficePages(Controller):
         region = (q.get("region") or "").strip() or None
         filters = {"mode": mode, "kind": kind, "theme": theme, "region": region,
                    "new_only": q.get("new_only") == "1"}
+        lang = lang_of(request)
 
         def run() -> Any:
             raw = {"mode": mode, "kind": [kind] if kind else None, "region": [region] if region else None,
@@ -123,12 +137,21 @@ class OfficePages(Controller):
             return Matching.suggestions.fn(
                 None, org_id=org_id, principal=user, store=store, live=live, k=10, mode=checked.mode,
                 kind=checked.kind, region=checked.region, industry=None, new_only=filters["new_only"],
-                theme=checked.theme, fresh=True, lang=lang_of(request), accept_language=None)
-        found, problem = attempt(run)
+                theme=checked.theme, fresh=True, lang=lang, accept_language=None)
+        job = LISTS.get((user.key.id, lang, tuple(sorted(filters.items()))), lambda: attempt(run))
+        query = urlencode({k: ("1" if v is True else v) for k, v in filters.items() if v})
+        template = "suggestion_list.html" if part else "suggestions.html"
+        if not job.done():
+            return page(request, template, pending=True, query=query, filters=filters, kinds=KINDS,
+                        themes=THEMES, regions=REGIONS, suggestions=[])
+        found, problem = job.result()
         listed = [suggestion_of(s) for s in found.suggestions] if found else []
         opened = found.introductions if found else {}  # not offered a request again while open
         # The list stays whole when nobody brings the theme; the page says so.
         unmet = theme is not None and bool(listed) and not any(s.theme and s.theme.covered for s in listed)
+        if part:  # swapped in by htmx, which swaps only a 2xx: the part shows its own problem
+            return page(request, template, status=200, problem=problem, part=True, suggestions=listed,
+                        opened=opened, org_id=org_id, theme_unmet=unmet)
         return page(request, "suggestions.html", found=found, problem=problem, filters=filters,
                     suggestions=listed, kinds=KINDS, themes=THEMES, opened=opened, org_id=org_id,
                     regions=REGIONS, theme_unmet=unmet)

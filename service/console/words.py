@@ -63,6 +63,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
                              "Journeys begun by a suggestion that reached contact"),
     "acted_on_slots": ("保存済みリストの枠のうち紹介を依頼したもの",
                        "Stored-list slots whose partner was then asked for an introduction"),
+    "list_computing": ("提案を計算しています。できしだい、ここに表示されます。",
+                       "The suggestions are being computed; they appear here when ready."),
     "kpis_computing": ("KPI を集計しています。このページは集計が終わると自動で更新されます。",
                        "The KPIs are being computed; this page updates itself when they are ready."),
     "kpis_as_of": ("{at}（協定世界時）時点のデータ", "As of {at} UTC"),

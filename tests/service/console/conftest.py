@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from litestar.testing import TestClient
 
+from service.console import pending
 from tests.service.conftest import app_with_keys
 
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
@@ -42,6 +43,13 @@ class Console:
 
     def post(self, path: str, data: dict, page: str = "/console"):
         return self.client.post(path, data={**data, "_csrf": self.csrf(page)}, follow_redirects=False)
+
+
+@pytest.fixture(autouse=True)
+def lists_in_the_page(monkeypatch) -> None:
+    """Pages wait for their live lists here (a loaded test machine must not turn a page into its
+    progress line); the progress itself is tested on its own."""
+    monkeypatch.setattr(pending, "PAGE_WAIT", 60.0)
 
 
 def open_console(tmp_path, *, canaries: bool = False) -> Iterator[Console]:

@@ -4,11 +4,13 @@ a theme nobody brings is said, not silently ignored."""
 from __future__ import annotations
 
 import re
+import time
 
 from litestar.testing import TestClient
 
 from data.store import Store
 from data.themes import THEME_BY_ID
+from service.console import pending
 from tests.service.conftest import OFFICE_ORG, app_with_keys
 from tests.service.console.conftest import Console
 
@@ -80,3 +82,23 @@ def test_a_theme_nobody_brings_is_said_and_one_somebody_brings_is_not(tmp_path):
         assert "No organisation shows this theme" in unmet
         assert "No organisation shows this theme" not in console.client.get(
             "/console/suggestions?theme=airport-tourism-dx").text
+
+
+def test_a_list_that_takes_longer_than_a_page_waits_shows_progress_then_swaps_in(console, monkeypatch):
+    monkeypatch.setattr(pending, "PAGE_WAIT", 0.05)
+    console.sign_in("office")
+    live = console.client.app.state.live
+    live.computing.acquire()  # another list is being computed
+    try:
+        first = console.client.get("/console/suggestions?kind=university")
+        assert first.status_code == 200 and 'class="computing"' in first.text
+        assert 'hx-get="/console/suggestions/list?mode=co-creation&amp;kind=university"' in first.text
+    finally:
+        live.computing.release()
+    for _ in range(100):
+        part = console.client.get("/console/suggestions/list?mode=co-creation&kind=university",
+                                  headers={"HX-Request": "true"}).text
+        if "hx-get" not in part:
+            break
+        time.sleep(0.1)
+    assert part.lstrip().startswith('<section id="suggestion-list"') and '<li class="suggestion"' in part
