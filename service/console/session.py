@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import msgspec
 from anyio import to_thread
 from litestar import Litestar, Request
-from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import StorageObject
 from litestar.stores.file import FileStore
+from litestar.types import Empty, Message, ScopeSession
 
 from service.api.auth import Principal, caller_of, remember
 from service.settings import Settings
@@ -32,9 +36,31 @@ class CsrfRefused(Exception):
     """A state-changing form without the session's CSRF token."""
 
 
+class SessionBackend(ServerSideSessionBackend):
+    """Litestar's, but a session that ends deletes its cookie at once: Litestar's deletion cookie
+    keeps the configured Max-Age, which browsers obey over its past expiry."""
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message,
+                               connection: ASGIConnection) -> None:
+        if scope_session is not Empty:
+            await super().store_in_message(scope_session, message, connection)
+            return
+        store = self.config.get_store_from_app(connection.app)
+        await self.delete(self.get_session_id(connection), store=store)
+        cookie = Cookie(key=self.config.key, value="", path=self.config.path, domain=self.config.domain,
+                        secure=self.config.secure, httponly=self.config.httponly,
+                        samesite=self.config.samesite, max_age=0, expires=0)
+        MutableScopeHeaders.from_message(message).add("Set-Cookie", cookie.to_header(header=""))
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = SessionBackend
+
+
 def session_config() -> ServerSideSessionConfig:
     """HttpOnly, SameSite=Strict; only console paths carry it (the API keeps its header keys)."""
-    return ServerSideSessionConfig(
+    return SessionConfig(
         key=SESSION_COOKIE, store=SESSION_STORE, httponly=True, samesite="strict", secure=False,
         max_age=SESSION_HOURS * 3600, exclude=[r"^/v1/", r"^/docs", r"^/health", r"^/ready", r"^/static/"])
 
