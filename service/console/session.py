@@ -119,7 +119,8 @@ def signin_token(request: Request) -> str:
 
 
 def same_token(sent: Any, expected: str) -> bool:
-    return bool(expected) and hmac.compare_digest(str(sent or ""), expected)
+    """In constant time, and as bytes: a str that is not ASCII makes compare_digest raise."""
+    return bool(expected) and hmac.compare_digest(str(sent or "").encode(), expected.encode())
 
 
 async def sign_in(request: Request, key_id: str) -> None:

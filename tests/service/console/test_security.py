@@ -27,7 +27,7 @@ def test_no_page_without_a_session(console, path):
 @pytest.mark.parametrize("path", FORMS)
 def test_every_form_refuses_a_post_without_the_csrf_token(console, path):
     console.sign_in("office" if "models" not in path else "analyst")
-    for data in ({}, {"_csrf": "forged"}):
+    for data in ({}, {"_csrf": "forged"}, {"_csrf": "é" * 43}):
         r = console.client.post(path, data={**data, "target": STRANGER_ORG, "confirm": "1"},
                                 follow_redirects=False)
         assert r.status_code == 403 and "_csrf" in r.text, (path, r.status_code)

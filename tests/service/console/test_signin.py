@@ -30,7 +30,7 @@ def test_the_sign_in_token_is_in_a_strict_httponly_cookie_for_console_paths_only
     assert f'value="{token}"' in console.client.get(SIGNIN).text
 
 
-@pytest.mark.parametrize("sent", ["missing_cookie", "missing_field", "mismatch", "empty"])
+@pytest.mark.parametrize("sent", ["missing_cookie", "missing_field", "mismatch", "empty", "non_ascii"])
 def test_a_sign_in_without_a_matching_token_pair_is_refused(console, sent):
     token = console.csrf()
     data = {"key": console.keys["office"], "_csrf": token}
@@ -43,6 +43,8 @@ def test_a_sign_in_without_a_matching_token_pair_is_refused(console, sent):
     elif sent == "empty":
         console.client.cookies.set("kyoso_signin", "", path="/console")
         data["_csrf"] = ""
+    elif sent == "non_ascii":
+        data["_csrf"] = "é" * len(token)
     r = console.client.post(SIGNIN, data=data, follow_redirects=False)
     assert r.status_code == 403 and "_csrf" in r.text, (sent, r.status_code)
     assert "kyoso_console" not in r.headers.get("set-cookie", "")
