@@ -154,6 +154,8 @@ async def console_user(request: Request) -> Principal:
     key_id = (request.session or {}).get("key_id")
     key = request.app.state.key_store.api_key_by_id(key_id) if key_id else None
     if key is None:
+        if request.session:  # kept, every visit would write it again and renew its age
+            request.clear_session()
         raise NotSignedIn()
     return remember(request.scope, Principal(key))
 

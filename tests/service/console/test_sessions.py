@@ -9,6 +9,7 @@ import anyio
 from litestar.stores.file import FileStore
 from litestar.testing import TestClient
 
+from data.store import Store
 from tests.service.conftest import app_with_keys
 from tests.service.console.conftest import Console
 
@@ -88,3 +89,14 @@ def test_an_anonymous_page_sets_no_session_cookie(console):
         r = console.client.get(path, follow_redirects=False)
         assert "kyoso_console" not in r.headers.get("set-cookie", ""), path
 
+
+def test_a_session_whose_key_was_revoked_is_deleted_not_kept(console):
+    folder = folder_of(console)
+    console.sign_in("office")
+    assert count(folder) == 1
+    with Store(console.db) as store:
+        key = store.find_api_key(console.keys["office"])
+        assert store.revoke_api_key(key.id)
+    r = console.client.get("/console/profile", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/console/signin"
+    assert count(folder) == 0 and "kyoso_console" not in console.client.cookies
