@@ -19,11 +19,13 @@ from service.console.office import store_names
 from service.console.render import LANG_COOKIE, Problem, page
 from service.console.session import (
     CSRF_FIELD,
+    SIGNIN_COOKIE,
     CsrfRefused,
     NotSignedIn,
-    checked_form,
+    checked_signin_form,
     drop_expired_sessions,
     sign_in,
+    signin_token,
 )
 
 User = NamedDependency[Principal]
@@ -31,22 +33,34 @@ StoreDep = NamedDependency[Store]
 Form = NamedDependency[dict[str, Any]]
 
 
+def signin_form(request: Request, problem: Problem | None = None) -> Template:
+    """The sign-in page, its token both in the form and in a cookie: a double submit, so that
+    a visitor who is not signed in costs the session store nothing."""
+    token = signin_token(request)
+    response = page(request, "signin.html", problem=problem, csrf=token)
+    # A cross-site page can neither read the cookie nor have the browser send it.
+    response.set_cookie(SIGNIN_COOKIE, token, path=CONSOLE, httponly=True, samesite="strict")
+    return response
+
+
 @get("/console/signin", sync_to_thread=False, include_in_schema=False)
 def signin_page(request: Request) -> Template:
-    return page(request, "signin.html")
+    return signin_form(request)
 
 
 @post("/console/signin", include_in_schema=False)
 async def signin(request: Request) -> Template | Redirect:
-    form = await checked_form(request)
+    form = await checked_signin_form(request)
     plain = str(form.get("key") or "").strip()
     if not plain:
-        return page(request, "signin.html", problem=Problem(422, "no_key", field="key"))
+        return signin_form(request, Problem(422, "no_key", field="key"))
     key = request.app.state.key_store.find_api_key(plain)
     if key is None:
-        return page(request, "signin.html", problem=Problem(401, "bad_key", field="key"))
+        return signin_form(request, Problem(401, "bad_key", field="key"))
     await sign_in(request, key.id)
-    return Redirect("/console", status_code=303)
+    response = Redirect("/console", status_code=303)
+    response.delete_cookie(SIGNIN_COOKIE, path=CONSOLE)  # the session has a token of its own now
+    return response
 
 
 @post("/console/signout", include_in_schema=False)

@@ -1,5 +1,5 @@
-"""Pages: a template with the visitor's language, the session's CSRF token, and a problem
-named by its field when a request was refused."""
+"""Pages: a template with the visitor's language, the session's CSRF token (none for a visitor
+not signed in), and a problem named by its field when a request was refused."""
 
 from __future__ import annotations
 
@@ -68,16 +68,18 @@ def tag_label(tag_id: str, lang: str) -> str:
 
 
 def page(request: Request, template: str, *, status: int | None = None, problem: Problem | None = None,
-         **context: Any) -> Template:
+         csrf: str | None = None, **context: Any) -> Template:
     """The page; its status is the problem's unless given (a problem kept from the request
-    before, shown after a redirect, is not this request's)."""
+    before, shown after a redirect, is not this request's); its forms' token is the session's
+    unless given (the sign-in form's). It starts no session."""
     lang = lang_of(request)
     status = status or (problem.status if problem else 200)
     return Template(template_name=template, status_code=status, context={
         "user": signed_in(request), **context, "lang": lang, "langs": LANGS, "t": words(lang),
         "problem": problem,
         "said": refusal_words(problem.code, problem.message, lang, problem.field) if problem else None,
-        "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "path": request.url.path,
+        "csrf_field": CSRF_FIELD, "csrf": csrf_token(request) if csrf is None else csrf,
+        "path": request.url.path,
         "label": lambda tag: tag_label(tag, lang), "name": lambda ns, code: code_name(ns, code, lang),
         "say": lambda text: say(text, lang), "modes": MATCH_MODES,
         "limits": {"name": NAME_MAX, "text": TEXT_MAX, "note": NOTE_MAX},

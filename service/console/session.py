@@ -1,19 +1,25 @@
 """Who is signed in to the console: a server-side session that holds the key's id (never the
-key), its CSRF token, and the check every state-changing form passes."""
+key) and its CSRF token, kept only once a key signs in; the check every state-changing form
+passes; and the sign-in form's own token, which needs no session."""
 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import msgspec
 from anyio import to_thread
 from litestar import Litestar, Request
-from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import StorageObject
 from litestar.stores.file import FileStore
+from litestar.types import Empty, Message, ScopeSession
 
 from service.api.auth import Principal, caller_of, remember
 from service.settings import Settings
@@ -21,7 +27,9 @@ from service.settings import Settings
 SESSION_COOKIE = "kyoso_console"
 SESSION_STORE = "console_sessions"
 CSRF_FIELD = "_csrf"
+SIGNIN_COOKIE = "kyoso_signin"  # the sign-in form's token, the other half of its double submit
 SESSION_HOURS = 8
+TOKEN = re.compile(r"[\w-]{43}")  # secrets.token_urlsafe(32)
 
 
 class NotSignedIn(Exception):
@@ -29,12 +37,37 @@ class NotSignedIn(Exception):
 
 
 class CsrfRefused(Exception):
-    """A state-changing form without the session's CSRF token."""
+    """A state-changing form without the session's CSRF token (or, signing in, the cookie's)."""
+
+
+class SessionBackend(ServerSideSessionBackend):
+    """Litestar's, but an empty session is neither stored nor given a cookie (Litestar stores one
+    for every visitor, so anyone could fill the folder), and a session that ends deletes its
+    cookie at once: Litestar's deletion cookie keeps the configured Max-Age, which browsers obey
+    over its past expiry."""
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message,
+                               connection: ASGIConnection) -> None:
+        if scope_session is not Empty:
+            if scope_session:
+                await super().store_in_message(scope_session, message, connection)
+            return
+        store = self.config.get_store_from_app(connection.app)
+        await self.delete(self.get_session_id(connection), store=store)
+        cookie = Cookie(key=self.config.key, value="", path=self.config.path, domain=self.config.domain,
+                        secure=self.config.secure, httponly=self.config.httponly,
+                        samesite=self.config.samesite, max_age=0, expires=0)
+        MutableScopeHeaders.from_message(message).add("Set-Cookie", cookie.to_header(header=""))
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = SessionBackend
 
 
 def session_config() -> ServerSideSessionConfig:
     """HttpOnly, SameSite=Strict; only console paths carry it (the API keeps its header keys)."""
-    return ServerSideSessionConfig(
+    return SessionConfig(
         key=SESSION_COOKIE, store=SESSION_STORE, httponly=True, samesite="strict", secure=False,
         max_age=SESSION_HOURS * 3600, exclude=[r"^/v1/", r"^/docs", r"^/health", r"^/ready", r"^/static/"])
 
@@ -74,12 +107,20 @@ async def drop_expired_sessions(app: Litestar) -> None:
 
 
 def csrf_token(request: Request) -> str:
-    """This session's CSRF token (a session is started for it on the sign-in page too)."""
-    session = dict(request.session or {})
-    if not session.get("csrf"):
-        session["csrf"] = secrets.token_urlsafe(32)
-        request.set_session(session)
-    return session["csrf"]
+    """The signed-in session's CSRF token; none for a visitor, whose page starts no session."""
+    return (request.session or {}).get("csrf") or ""
+
+
+def signin_token(request: Request) -> str:
+    """The sign-in form's token: the one this browser's cookie holds (a second tab keeps it), or
+    a new one."""
+    held = request.cookies.get(SIGNIN_COOKIE) or ""
+    return held if TOKEN.fullmatch(held) else secrets.token_urlsafe(32)
+
+
+def same_token(sent: Any, expected: str) -> bool:
+    """In constant time, and as bytes: a str that is not ASCII makes compare_digest raise."""
+    return bool(expected) and hmac.compare_digest(str(sent or "").encode(), expected.encode())
 
 
 async def sign_in(request: Request, key_id: str) -> None:
@@ -113,6 +154,8 @@ async def console_user(request: Request) -> Principal:
     key_id = (request.session or {}).get("key_id")
     key = request.app.state.key_store.api_key_by_id(key_id) if key_id else None
     if key is None:
+        if request.session:  # kept, every visit would write it again and renew its age
+            request.clear_session()
         raise NotSignedIn()
     return remember(request.scope, Principal(key))
 
@@ -124,9 +167,17 @@ def signed_in(request: Request) -> Principal | None:
 
 async def checked_form(request: Request) -> dict[str, Any]:
     """The posted form, once its CSRF token matches the session's; else CsrfRefused."""
+    return await form_with_token(request, csrf_token(request))
+
+
+async def checked_signin_form(request: Request) -> dict[str, Any]:
+    """The sign-in form, once its token matches its cookie's (there is no session yet to hold
+    one); else CsrfRefused."""
+    return await form_with_token(request, request.cookies.get(SIGNIN_COOKIE) or "")
+
+
+async def form_with_token(request: Request, expected: str) -> dict[str, Any]:
     form = await request.form()
-    sent = form.get(CSRF_FIELD) or ""
-    expected = (request.session or {}).get("csrf") or ""
-    if not expected or not hmac.compare_digest(str(sent), str(expected)):
+    if not same_token(form.get(CSRF_FIELD), expected):
         raise CsrfRefused()
     return {k: form.get(k) for k in form}
