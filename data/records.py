@@ -52,8 +52,7 @@ OrgId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\w:-][\w:.-
 Key = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\w:.-]+$")]
 # Texts hold at least one visible character, and no control character or direction
 # override (NUL, U+202E, a byte-order mark...): those hide or reorder what another office reads.
-PLAIN_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff]*$"
-TEXT_PATTERN = r"^(?=[\s\S]*\S)" + PLAIN_PATTERN[1:]
+TEXT_PATTERN = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff]*$"
 NAME_MAX, TEXT_MAX = 200, 2000  # characters of a name, of a text (an item, a message)
 NOTE_MAX = 500  # characters of a note (with an answer, an event) or a retraction's reason
 Note = Annotated[str, Meta(min_length=1, max_length=NOTE_MAX, pattern=TEXT_PATTERN)]

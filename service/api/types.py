@@ -9,7 +9,6 @@ from msgspec import Meta
 
 from data.introductions import Disclosure, Introduction
 from data.records import (
-    PLAIN_PATTERN,
     TEXT_MAX,
     TEXT_PATTERN,
     Consortium,
@@ -102,7 +101,7 @@ class ThemeSuggestionList(msgspec.Struct, kw_only=True):
 class IntroductionRequest(Body):
     requester: OrgId
     target: OrgId
-    message: Annotated[str, Meta(max_length=TEXT_MAX, pattern=PLAIN_PATTERN)] | None = None
+    message: Text | None = None
 
 
 class Decline(Body):

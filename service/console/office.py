@@ -162,8 +162,9 @@ class OfficePages(Controller):
         org_id = own_org(user)
 
         def ask() -> Any:
+            message = str(form.get("message") or "").strip() or None  # a blank box is no message
             data = msgspec.convert({"requester": org_id, "target": form.get("target") or "",
-                                    "message": form.get("message") or None}, IntroductionRequest)
+                                    "message": message}, IntroductionRequest)
             return Exchange.request_introduction.fn(None, data=data, principal=user, store=store)
         _, problem = attempt(ask)
         if problem:

@@ -59,7 +59,8 @@ async def signin(request: Request) -> Template | Redirect:
         return signin_form(request, Problem(401, "bad_key", field="key"))
     await sign_in(request, key.id)
     response = Redirect("/console", status_code=303)
-    response.delete_cookie(SIGNIN_COOKIE, path=CONSOLE)  # the session has a token of its own now
+    # The session has a token of its own now; the cookie goes as it came (HttpOnly, Strict).
+    response.set_cookie(SIGNIN_COOKIE, "", path=CONSOLE, httponly=True, samesite="strict", max_age=0)
     return response
 
 

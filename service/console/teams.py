@@ -38,16 +38,19 @@ def consortium_request(org_id: str, q: Any) -> ConsortiumRequest:
                             "regions": regions, "teams": 3}, ConsortiumRequest)
 
 
+NAMES_SHOWN = 20  # organisations listed to pick from when several hold a name
+
+
 def named(store: Store, org_id: str, name: str) -> tuple[list[tuple[str, str, str, str]], Problem | None]:
     """Organisations whose name holds ``name``, or a problem naming the field. The asker's own
     is left out, unless its name or id is what was asked: then it alone, for the fit to refuse
-    as it refuses ``other`` naming it."""
+    as it refuses ``other`` naming it. One more than ``NAMES_SHOWN`` says there are more."""
     if len(name) > NAME_MAX:
         return [], Problem(422, "name_too_long", field="name")
-    found = store.organizations_named(name, limit=21)
+    found = store.organizations_named(name, limit=NAMES_SHOWN + 2)  # the asker's own, and one more
     if found and found[0][0] == org_id and name in (org_id, found[0][1]):
         return found[:1], None
-    matches = [m for m in found if m[0] != org_id][:20]
+    matches = [m for m in found if m[0] != org_id][:NAMES_SHOWN + 1]
     if not matches:
         return [], Problem(404, "no_such_name", field="name")
     return matches, None
@@ -87,7 +90,8 @@ class TeamPages(Controller):
                 None, org_id=org_id, other_id=other, principal=user, store=store, live=live,
                 mode=q.get("mode") or "co-creation", lang=lang_of(request), accept_language=None))
         return page(request, "fit.html", fit=found, asked=found.partner_name if found else name,
-                    matches=matches if len(matches) > 1 else [], problem=problem)
+                    matches=matches if len(matches) > 1 else [], names_shown=NAMES_SHOWN,
+                    problem=problem)
 
     @get("/consortia", sync_to_thread=True)
     def consortia(self, request: Request, user: User, store: StoreDep, live: LiveDep) -> Template:

@@ -71,6 +71,9 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "kpis_updating": ("最新のデータで再集計しています", "being brought up to date"),
     "verdict_unsaid": ("判定の詳細は英語の記録にあります。", "The verdict is in the log."),
     "theme": ("テーマ", "Theme"),
+    "more_names": ("ほかにも該当する組織があります（最初の {n} 件を表示）。"
+                   "名前をもう少し詳しく入力してください。",
+                   "More organisations hold this name (the first {n} are shown); type more of it."),
     "theme_unmet": ("このテーマの能力を持つ組織が見つからないため、"
                     "テーマを問わず相性の良い順に表示しています。",
                     "No organisation shows this theme's capabilities, so the list is by overall fit."),

@@ -196,3 +196,9 @@ def test_control_and_direction_characters_are_refused_in_messages_and_notes_and_
     unknown = api.call("GET", "/v1/organizations/org-\u202eevil/kpis", "admin")
     assert unknown.status_code == 404 and "\u202e" not in unknown.text
     assert "\\u202e" in unknown.json()["message"]
+
+
+def test_a_message_of_spaces_is_refused_naming_it(api):
+    blank = api.call("POST", "/v1/introductions", "office",
+                     json={"requester": OFFICE_ORG, "target": STRANGER_ORG, "message": "   "})
+    assert (blank.status_code, blank.json()["field"]) == (422, "$.message")

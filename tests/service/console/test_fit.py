@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from data.store import Store
+from service.console.teams import NAMES_SHOWN
 from tests.service.conftest import OFFICE_ORG, STRANGER_ORG
 
 
@@ -64,3 +65,10 @@ def test_no_empty_needs_strengths_heading_when_nothing_matches(console):
         assert "Needs ↔ Strengths</h3>\n<ul></ul>" not in r.text, other
         said_none += "No need of one side meets a strength of the other" in r.text
     assert said_none, "no pair without a match among the first organisations"
+
+
+def test_a_name_more_hold_than_are_listed_says_to_type_more(console):
+    console.sign_in("office")
+    page = console.client.get("/console/fit", params={"name": "a"}).text  # hundreds of names hold it
+    assert len(re.findall(r'<li><a href="/console/fit\?other=', page)) == NAMES_SHOWN
+    assert "type more of it" in page

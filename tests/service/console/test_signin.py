@@ -64,7 +64,8 @@ def test_a_matching_pair_signs_in_and_the_sign_in_token_is_dropped(console):
     r = console.client.post(SIGNIN, data={"key": console.keys["office"], "_csrf": console.csrf()},
                             follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/console"
-    assert "Max-Age=0" in cookie_named(r, "kyoso_signin")
+    dropped = cookie_named(r, "kyoso_signin")
+    assert "Max-Age=0" in dropped and "HttpOnly" in dropped and "samesite=strict" in dropped.lower()
     session = cookie_named(r, "kyoso_console")
     assert "HttpOnly" in session and "samesite=strict" in session.lower()
     assert console.client.get("/console/profile", follow_redirects=False).status_code == 200
