@@ -375,7 +375,8 @@ def test_every_page_in_japanese_has_no_english_ui_words(site, browser):
             page.locator(CURRENT_REPORT).wait_for(state="attached")
         seen[path + " (analyst)"] = page.evaluate(WALKER)
     for job in range(2):  # the failed job and the finished one, each on its own line
-        page.locator("#jobs a").nth(job).click()
+        with page.expect_navigation():  # read the page the link leads to, not the one it leaves
+            page.locator("#jobs a").nth(job).click()
         seen[f"job {job}"] = page.evaluate(WALKER)
     # A promotion's and a rollback's verdicts, shown after their redirects.
     for form in ("form[action$='/promote']", "form[action='/console/models/rollback']"):
